@@ -1,0 +1,1 @@
+"""Statistics, figures and reports built from records and result files (never from SimPy)."""

@@ -1,0 +1,61 @@
+"""Hydra glue: the typed schema in Hydra's ConfigStore, and composed configs turned into plain,
+validated dataclasses. The model never sees an OmegaConf object."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from hydra import compose, initialize_config_dir
+from hydra.core.config_store import ConfigStore
+from omegaconf import DictConfig, OmegaConf
+from omegaconf.errors import MissingMandatoryValue, OmegaConfBaseException
+
+from sim import scenarios
+from sim.schema import RunConfig, Scenario
+from sim.validate import ConfigError, check
+
+CONFIG_DIR = Path(__file__).resolve().parent.parent / "configs"
+
+ConfigStore.instance().store(name="run_schema", node=RunConfig)
+scenarios.register()
+
+
+def to_run(cfg: DictConfig) -> RunConfig:
+    """The validated run a composed config describes; ConfigError naming every bad key."""
+    missing = sorted(_missing_keys(cfg, ""))
+    if missing:
+        raise ConfigError([f"{key}: is required but has no value" for key in missing])
+    try:
+        run = OmegaConf.to_object(cfg)
+    except OmegaConfBaseException as error:
+        raise ConfigError([f"{error.full_key}: {error.msg}"]) from None
+    check(run)
+    return run
+
+
+def _missing_keys(cfg: DictConfig, at: str) -> list[str]:
+    found = []
+    for key in cfg.keys():
+        path = f"{at}.{key}" if at else str(key)
+        if key == "hydra":
+            continue
+        try:
+            value = cfg[key]
+        except MissingMandatoryValue:
+            found.append(path)
+            continue
+        if isinstance(value, DictConfig):
+            found += _missing_keys(value, path)
+    return found
+
+
+def load_run(overrides: list[str] | tuple[str, ...] = ()) -> RunConfig:
+    """Compose and validate a run as the command line would, e.g. load_run(["scenario=baseline"])."""
+    with initialize_config_dir(version_base="1.3", config_dir=str(CONFIG_DIR)):
+        cfg = compose(config_name="config", overrides=list(overrides))
+    return to_run(cfg)
+
+
+def load_scenario(name: str = "baseline", overrides: list[str] | tuple[str, ...] = ()) -> Scenario:
+    """A validated scenario by name, with optional `scenario.<key>=<value>` overrides."""
+    return load_run([f"scenario={name}", *overrides]).scenario

@@ -1,0 +1,59 @@
+"""What is needed to reproduce a run: command, code version, package versions, times."""
+
+from __future__ import annotations
+
+import platform
+import shlex
+import subprocess
+import sys
+from importlib import metadata
+from pathlib import Path
+
+PACKAGES = ("aid-logistics-sim", "simpy", "numpy", "scipy", "matplotlib", "hydra-core", "omegaconf", "jinja2")
+REPOSITORY = Path(__file__).resolve().parent.parent
+
+
+def git_state() -> dict:
+    """The commit of the code that ran and whether its working tree had uncommitted changes."""
+
+    def git(*args: str) -> str | None:
+        try:
+            done = subprocess.run(["git", *args], cwd=REPOSITORY, capture_output=True, text=True, timeout=10)
+        except (OSError, subprocess.SubprocessError):
+            return None
+        return done.stdout.strip() if done.returncode == 0 else None
+
+    commit = git("rev-parse", "HEAD")
+    status = git("status", "--porcelain", "--untracked-files=no")
+    return {"commit": commit, "dirty": None if status is None else bool(status)}
+
+
+def package_versions() -> dict:
+    versions = {"python": platform.python_version()}
+    for name in PACKAGES:
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            versions[name] = None
+    return versions
+
+
+def command_line() -> str:
+    """The command as the user typed it, as far as it can be known."""
+    if not sys.argv or not sys.argv[0]:
+        return ""
+    program = "python -m sim" if sys.argv[0].endswith("__main__.py") else Path(sys.argv[0]).name
+    return " ".join([program, *map(shlex.quote, sys.argv[1:])])
+
+
+def provenance(started: str, ended: str, run_time_s: float, seed: int) -> dict:
+    return {
+        "command": command_line(),
+        "seed": seed,
+        "started": started,
+        "ended": ended,
+        "run_time_s": round(run_time_s, 3),
+        "git": git_state(),
+        "versions": package_versions(),
+        "platform": platform.platform(),
+    }

@@ -1,0 +1,67 @@
+"""What a simulation observed, as flat tables of numbers and names (column name -> array).
+
+Tables are built once from whole replications, never per event, and are what `results` writes as
+CSV and `analysis` reads back.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+Table = dict[str, np.ndarray]
+
+OUTCOMES = ("delivered", "refused", "not_delivered")  # indexed by sim.model.movement.Outcome
+
+
+@dataclass
+class TableBuilder:
+    """Rows gathered column by column, turned into arrays once at the end."""
+
+    columns: tuple[str, ...]
+    rows: list[tuple] = field(default_factory=list)
+
+    def add(self, *row: object) -> None:
+        self.rows.append(row)
+
+    def table(self) -> Table:
+        if not self.rows:
+            return {c: np.array([]) for c in self.columns}
+        return {c: np.array(values) for c, values in zip(self.columns, zip(*self.rows))}
+
+
+@dataclass
+class Records:
+    """Results of many replications of one scenario.
+
+    movements: one row per replication and movement: its outcome, when it ended, what it carried.
+    passages: one row per replication, movement and place reached: arrival and release (NaN if it
+        had not left by the horizon).
+    checkpoints: one row per replication and checkpoint: trucks inspected, their total wait and the
+        lanes' total busy time.
+    """
+
+    movements: Table
+    passages: Table
+    checkpoints: Table
+    horizon_h: float
+    replications: int
+
+    def movement_keys(self) -> list[str]:
+        return list(dict.fromkeys(self.movements["movement"].tolist()))
+
+
+def concat(parts: list[Records]) -> Records:
+    """Records of consecutive replication ranges joined in order."""
+    def join(name: str) -> Table:
+        tables = [getattr(p, name) for p in parts]
+        return {c: np.concatenate([t[c] for t in tables]) for c in tables[0]}
+
+    return Records(
+        movements=join("movements"),
+        passages=join("passages"),
+        checkpoints=join("checkpoints"),
+        horizon_h=parts[0].horizon_h,
+        replications=sum(p.replications for p in parts),
+    )

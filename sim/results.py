@@ -1,0 +1,99 @@
+"""The one place that writes result files, and reads them back for analysis.
+
+Every file is written atomically (a temporary file, then a rename), and `status.json` is written
+last: a folder whose status is not "complete" is an interrupted or failed run, whatever else it
+holds.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+import os
+import tempfile
+from pathlib import Path
+
+import numpy as np
+
+from sim.records import Table
+
+STATUS_FILE = "status.json"
+
+
+def write_text(path: Path, text: str) -> None:
+    """Write a file so that it is either absent or complete, never half written."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
+            handle.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def write_bytes(path: Path, data: bytes) -> None:
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def write_json(path: Path, data: object) -> None:
+    """JSON with null for missing numbers; NaN or infinity is a bug and raises."""
+    write_text(path, json.dumps(data, indent=2, allow_nan=False) + "\n")
+
+
+def read_json(path: Path) -> dict:
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def write_table(path: Path, table: Table | list[dict]) -> None:
+    """A CSV file: one header line, then rows; NaN is written as an empty cell."""
+    if isinstance(table, list):
+        columns = list(table[0]) if table else []
+        rows = [[row[c] for c in columns] for row in table]
+    else:
+        columns = list(table)
+        rows = zip(*(table[c].tolist() for c in columns))
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(columns)
+    for row in rows:
+        writer.writerow("" if isinstance(v, float) and math.isnan(v) else v for v in row)
+    write_text(path, out.getvalue())
+
+
+def read_table(path: Path) -> Table:
+    """A CSV file written by `write_table`: numeric columns as float arrays (empty cells NaN)."""
+    with path.open(encoding="utf-8", newline="") as handle:
+        reader = csv.reader(handle)
+        columns = next(reader, [])
+        values = list(zip(*reader)) or [()] * len(columns)
+    return {name: _column(cells) for name, cells in zip(columns, values)}
+
+
+def _column(cells: tuple[str, ...]) -> np.ndarray:
+    try:
+        return np.array([float(c) if c != "" else math.nan for c in cells], dtype=float)
+    except ValueError:
+        return np.array(cells, dtype=str)
+
+
+def write_status(folder: Path, status: str, **details: object) -> None:
+    write_json(folder / STATUS_FILE, {"status": status, **details})
+
+
+def read_status(folder: Path) -> str:
+    """'complete', 'running', 'failed', 'interrupted', or 'missing' when there is no status file."""
+    try:
+        return read_json(folder / STATUS_FILE)["status"]
+    except (OSError, ValueError, KeyError):
+        return "missing"

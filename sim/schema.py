@@ -1,0 +1,137 @@
+"""Typed shape of a run's configuration: the scenario (the world) and the run settings.
+
+These dataclasses are registered with Hydra so that composition rejects misspelt keys and wrong
+types. Value rules (positive means, known places...) live in `sim.validate`, not here: Hydra builds
+these classes with placeholder values while it composes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+
+from omegaconf import MISSING
+
+
+class Distribution(Enum):
+    """Shapes a random duration can take."""
+
+    fixed = "fixed"
+    exponential = "exponential"
+    lognormal = "lognormal"
+    gamma = "gamma"
+    triangular = "triangular"
+    uniform = "uniform"
+    empirical = "empirical"
+
+
+class Confidence(Enum):
+    """How far a source can be trusted, as graded in the calibration reference."""
+
+    H = "H"  # several independent sources agree
+    M = "M"  # one credible source, or sources that differ somewhat
+    L = "L"  # one partisan or low-quality source, or an anecdote
+    A = "A"  # an assumption
+
+
+@dataclass
+class Delay:
+    """A random duration, in hours. Which fields are needed depends on `dist`:
+
+    fixed: value_h; exponential: mean_h; lognormal: mean_h and sd_h, or median_h and p90_h;
+    gamma: mean_h and sd_h; triangular: low_h, mode_h, high_h; uniform: low_h, high_h;
+    empirical: values_h (observed durations, resampled with equal weight).
+    """
+
+    dist: Distribution = MISSING
+    value_h: float | None = None
+    mean_h: float | None = None
+    sd_h: float | None = None
+    median_h: float | None = None
+    p90_h: float | None = None
+    low_h: float | None = None
+    mode_h: float | None = None
+    high_h: float | None = None
+    values_h: list[float] | None = None
+
+
+@dataclass
+class Place:
+    """A named point on the road network: a town, a border post, a bridge."""
+
+    name: str = MISSING  # display name; contested places carry both names
+
+
+@dataclass
+class Leg:
+    """A stretch of road between two places. Legs are undirected: one road, both ways."""
+
+    start: str = MISSING
+    end: str = MISSING
+    travel: Delay = MISSING
+    distance_km: float | None = None
+
+
+@dataclass
+class Checkpoint:
+    """Inspection lanes at a place, each clearing one truck at a time while the post is open."""
+
+    inspection: Delay = MISSING
+    lanes: int = 1
+    hours: str = "24h"  # "24h" or "HH:MM-HH:MM" in local time; may wrap past midnight
+
+
+@dataclass
+class Hold:
+    """Waiting for permission at a place before going on; permission may be refused."""
+
+    place: str = MISSING
+    delay: Delay = MISSING
+    refusal_probability: float = 0.0
+
+
+@dataclass
+class Movement:
+    """A convoy or shipment: trucks that travel together along a route of places."""
+
+    name: str = MISSING
+    trucks: int = MISSING
+    cargo_t: dict[str, float] = MISSING  # tonnes by cargo type, for the whole movement
+    route: list[str] = MISSING  # place keys; the first is the origin, the last the destination
+    departure: str = MISSING  # local datetime, ISO 8601: "2023-07-26T08:00"
+    sender: str = ""
+    hold: Hold | None = None
+
+
+@dataclass
+class Source:
+    """Where a parameter's value comes from: a URL, or the word ASSUMPTION."""
+
+    source: str = MISSING
+    confidence: Confidence = Confidence.A
+    note: str = ""
+
+
+@dataclass
+class Scenario:
+    """A situation to simulate: the network, its checkpoints, and the movements through it."""
+
+    title: str = MISSING
+    description: str = MISSING
+    start: str = MISSING  # local datetime at clock hour 0, ISO 8601
+    horizon_days: float = MISSING
+    places: dict[str, Place] = field(default_factory=dict)
+    legs: dict[str, Leg] = field(default_factory=dict)
+    checkpoints: dict[str, Checkpoint] = field(default_factory=dict)
+    movements: dict[str, Movement] = field(default_factory=dict)
+    # Parameter path inside the scenario (e.g. "checkpoints.hakari.lanes") -> its source.
+    sources: dict[str, Source] = field(default_factory=dict)
+
+
+@dataclass
+class RunConfig:
+    """One run: a scenario and how to replicate it."""
+
+    scenario: Scenario = MISSING
+    replications: int = 500
+    seed: int = 20230726
