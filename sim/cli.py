@@ -5,6 +5,7 @@ Thin on purpose: compose (Hydra) -> validate -> run -> print where the results a
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 from pathlib import Path
 
@@ -43,7 +44,8 @@ def headline(summary: dict) -> str:
     """A short plain-text table of each movement's delivery chances and times."""
     level = round(summary["confidence_level"] * 100)
     rows = [f"{summary['title']}  ({summary['replications']} replications, seed {summary['seed']})", ""]
-    rows.append(f"{'movement':<24} {'P(delivered)':>13} {f'{level}% CI':>15} {'mean h':>9} {'median h':>9} {'p90 h':>9}")
+    ci = f"{level}% CI"
+    rows.append(f"{'movement':<24} {'P(delivered)':>13} {ci:>15} {'mean h':>9} {'median h':>9} {'p90 h':>9}")
     for key, m in summary["movements"].items():
         p = m["delivery_probability"]
         interval = f"{p['low']:.3f}-{p['high']:.3f}"
@@ -64,7 +66,5 @@ def _discard(folder: Path) -> None:
     """Remove a run folder that holds nothing but Hydra's own files."""
     if folder.is_dir() and {p.name for p in folder.iterdir()} <= {".hydra", "sim.log"}:
         shutil.rmtree(folder, ignore_errors=True)
-        try:
+        with contextlib.suppress(OSError):
             folder.parent.rmdir()  # the scenario's folder, if this was its only run
-        except OSError:
-            pass

@@ -35,7 +35,7 @@ def to_run(cfg: DictConfig) -> RunConfig:
 
 def _missing_keys(cfg: DictConfig, at: str) -> list[str]:
     found = []
-    for key in cfg.keys():
+    for key in cfg:
         path = f"{at}.{key}" if at else str(key)
         if key == "hydra":
             continue
