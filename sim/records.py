@@ -12,7 +12,7 @@ import numpy as np
 
 Table = dict[str, np.ndarray]
 
-OUTCOMES = ("delivered", "refused", "not_delivered")  # indexed by sim.model.movement.Outcome
+OUTCOMES = ("delivered", "refused", "turned_back", "not_delivered")  # indexed by sim.model.movement.Outcome
 
 
 @dataclass
@@ -38,13 +38,15 @@ class Records:
     movements: one row per replication and movement: its outcome, when it ended, what it carried.
     passages: one row per replication, movement and place reached: arrival and release (NaN if it
         had not left by the horizon).
-    checkpoints: one row per replication and checkpoint: trucks inspected, their total wait and the
-        lanes' total busy time.
+    checkpoints: one row per replication and checkpoint: aid trucks and other vehicles inspected,
+        their total waits, the lanes' busy time and the hours the checkpoint was open.
+    deliveries: one row per replication, delivery and cargo type: when, and how many tonnes.
     """
 
     movements: Table
     passages: Table
     checkpoints: Table
+    deliveries: Table
     horizon_h: float
     replications: int
 
@@ -62,6 +64,7 @@ def concat(parts: list[Records]) -> Records:
         movements=join("movements"),
         passages=join("passages"),
         checkpoints=join("checkpoints"),
+        deliveries=join("deliveries"),
         horizon_h=parts[0].horizon_h,
         replications=sum(p.replications for p in parts),
     )

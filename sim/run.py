@@ -43,6 +43,7 @@ def execute(run: RunConfig, folder: Path, scenario_name: str, config_yaml: str, 
         write_table(folder / "movements.csv", records.movements)
         write_table(folder / "passages.csv", records.passages)
         write_table(folder / "checkpoints.csv", records.checkpoints)
+        write_table(folder / "deliveries.csv", records.deliveries)
         write_json(folder / "summary.json", summary)
         card = scenario_card(s, overridden)
         write_table(folder / "scenario_card.csv", card or [dict.fromkeys(CARD_COLUMNS, "")])

@@ -55,6 +55,32 @@ class Delay:
     values_h: list[float] | None = None
 
 
+class BreakdownPolicy(Enum):
+    """What the rest of a movement does when one of its trucks breaks down on a leg."""
+
+    wait = "wait"  # all wait until the truck is repaired, then go on together
+    go_on = "go_on"  # the others go on; the repaired truck follows on its own
+
+
+@dataclass
+class ClosureWindow:
+    """A scheduled closure: from a local datetime, for a duration or (duration_h null) for good."""
+
+    start: str = MISSING
+    duration_h: float | None = None
+
+
+@dataclass
+class RandomClosures:
+    """Closures that start at random (a Poisson rate while open) and last a random time.
+
+    A new closure cannot start during one: the next onset is drawn from the moment it reopens.
+    """
+
+    rate_per_day: float = MISSING
+    duration: Delay = MISSING
+
+
 @dataclass
 class Place:
     """A named point on the road network: a town, a border post, a bridge."""
@@ -70,6 +96,22 @@ class Leg:
     end: str = MISSING
     travel: Delay = MISSING
     distance_km: float | None = None
+    closures: dict[str, ClosureWindow] = field(default_factory=dict)
+    random_closures: RandomClosures | None = None
+    # Chance that a truck breaks down on this leg: per leg, or per 100 km (needs distance_km).
+    breakdown_probability: float | None = None
+    breakdown_per_100km: float | None = None
+    repair: Delay | None = None
+    escort: str | None = None  # key of an escort pool this leg may only be driven with
+
+
+@dataclass
+class OtherTraffic:
+    """Other vehicles arriving at random that compete for a checkpoint's lanes."""
+
+    rate_per_h: float = MISSING
+    inspection: Delay = MISSING
+    only_when_open: bool = False  # arrivals only within the opening hours
 
 
 @dataclass
@@ -79,6 +121,11 @@ class Checkpoint:
     inspection: Delay = MISSING
     lanes: int = 1
     hours: str = "24h"  # "24h" or "HH:MM-HH:MM" in local time; may wrap past midnight
+    turn_back_probability: float = 0.0  # chance an inspection sends a truck back
+    closures: dict[str, ClosureWindow] = field(default_factory=dict)
+    random_closures: RandomClosures | None = None
+    other_traffic: OtherTraffic | None = None
+    aid_priority: bool = False  # aid trucks go before queued other traffic
 
 
 @dataclass
@@ -101,6 +148,44 @@ class Movement:
     departure: str = MISSING  # local datetime, ISO 8601: "2023-07-26T08:00"
     sender: str = ""
     hold: Hold | None = None
+    priority: bool = False  # goes before other traffic at every checkpoint
+    breakdown_policy: BreakdownPolicy = BreakdownPolicy.wait
+    # Other routes (from the origin) to switch to after waiting `reroute_after_h` at a closure.
+    alternative_routes: dict[str, list[str]] = field(default_factory=dict)
+    reroute_after_h: float | None = None
+    deadline: str | None = None  # local datetime by which delivery is wanted
+
+
+@dataclass
+class Flow:
+    """A regular supply: a departure of the same trucks and cargo every `every_h` hours."""
+
+    name: str = MISSING
+    trucks: int = MISSING  # per departure
+    cargo_t: dict[str, float] = MISSING  # tonnes by cargo type, per departure
+    route: list[str] = MISSING
+    first_departure: str = MISSING
+    every_h: float = 24.0
+    last_departure: str | None = None  # default: until the horizon
+    sender: str = ""
+    priority: bool = False
+    breakdown_policy: BreakdownPolicy = BreakdownPolicy.wait
+
+
+@dataclass
+class EscortPool:
+    """Escorts (e.g. peacekeeper vehicles) that some legs may only be driven with."""
+
+    size: int = MISSING
+    turnaround: Delay = MISSING  # from the end of the escorted leg until the escort is free again
+
+
+@dataclass
+class Needs:
+    """The population served and its daily need per cargo type."""
+
+    population: int = MISSING
+    kg_per_person_day: dict[str, float] = MISSING
 
 
 @dataclass
@@ -124,6 +209,9 @@ class Scenario:
     legs: dict[str, Leg] = field(default_factory=dict)
     checkpoints: dict[str, Checkpoint] = field(default_factory=dict)
     movements: dict[str, Movement] = field(default_factory=dict)
+    flows: dict[str, Flow] = field(default_factory=dict)
+    escorts: dict[str, EscortPool] = field(default_factory=dict)
+    needs: Needs | None = None
     # Parameter path inside the scenario (e.g. "checkpoints.hakari.lanes") -> its source.
     sources: dict[str, Source] = field(default_factory=dict)
 

@@ -8,64 +8,98 @@ No file is read or written here; see `sim.results` for that.
 
 from __future__ import annotations
 
-from sim.model.movement import Outcome
-from sim.model.plan import Plan, compile_scenario
-from sim.model.replication import run_replication
+import math
+from collections import Counter
+
+from sim.model.movement import Journey, Outcome
+from sim.model.plan import compile_scenario
+from sim.model.replication import World, run_replication
 from sim.randomness import BATCH
-from sim.records import Records, TableBuilder
+from sim.records import OUTCOMES, Records, Table, TableBuilder
 from sim.schema import Scenario
 
 MOVEMENT_COLUMNS = (
-    "replication", "movement", "outcome", "departure_h", "end_h", "delivery_time_h",
-    "trucks", "tonnes", "last_place",
+    "replication", "movement", "flow", "outcome", "departure_h", "end_h", "delivery_time_h", "trucks", "tonnes",
+    *(f"{o}_{unit}" for o in OUTCOMES for unit in ("trucks", "t")),
+    "closure_wait_h", "reroutes", "last_place",
 )  # fmt: skip
-PASSAGE_COLUMNS = ("replication", "movement", "place", "arrival_h", "release_h")
-CHECKPOINT_COLUMNS = ("replication", "checkpoint", "lanes", "trucks", "wait_h", "busy_h")
+PASSAGE_COLUMNS = ("replication", "movement", "place", "arrival_h", "release_h", "trucks")
+CHECKPOINT_COLUMNS = (
+    "replication", "checkpoint", "lanes", "trucks", "wait_h", "other_trucks", "other_wait_h", "busy_h", "open_h",
+)  # fmt: skip
+DELIVERY_COLUMNS = ("replication", "movement", "time_h", "cargo", "tonnes")
 TRUCK_COLUMNS = ("movement", "truck", "place", "arrival_h", "start_h", "clear_h")
+
+
+class _Collector:
+    """Turns finished replications into table rows, once per replication (never per event)."""
+
+    def __init__(self) -> None:
+        self.movements = TableBuilder(MOVEMENT_COLUMNS)
+        self.passages = TableBuilder(PASSAGE_COLUMNS)
+        self.checkpoints = TableBuilder(CHECKPOINT_COLUMNS)
+        self.deliveries = TableBuilder(DELIVERY_COLUMNS)
+
+    def add(self, r: int, journeys: list[Journey], world: World, horizon_h: float) -> None:
+        for j in journeys:
+            m = j.plan
+            outcome = j.outcome()
+            tonnes_per_truck = m.tonnes / m.trucks
+            counts = Counter(j.outcome_of)
+            delivered_h = j.delivered_h()
+            if outcome is Outcome.not_delivered:
+                end_h = math.nan
+            else:
+                end_h = delivered_h if outcome is Outcome.delivered else max(j.end_of)
+            self.movements.add(
+                r, m.key, m.flow, outcome.name, m.departure_h, end_h,
+                delivered_h - m.departure_h if outcome is Outcome.delivered else math.nan, m.trucks, m.tonnes,
+                *(x for o in Outcome for x in (counts[o], counts[o] * tonnes_per_truck)),
+                j.closure_wait_h, j.reroutes, j.passages[-1][0] if j.passages else m.routes[0][0],
+            )  # fmt: skip
+            for place, arrival_h, release_h, trucks in j.passages:
+                self.passages.add(r, m.key, place, arrival_h, release_h, trucks)
+            arrivals = Counter(e for o, e in zip(j.outcome_of, j.end_of) if o is Outcome.delivered)
+            for time_h, trucks in sorted(arrivals.items()):
+                for cargo, tonnes in m.cargo_t.items():
+                    self.deliveries.add(r, m.key, time_h, cargo, tonnes * trucks / m.trucks)
+        for place, lane in world.lanes.items():
+            self.checkpoints.add(
+                r, place, len(lane.free_h), lane.trucks, lane.wait_h, lane.other_trucks, lane.other_wait_h,
+                lane.busy_h, lane.availability.open_h(0.0, horizon_h),
+            )  # fmt: skip
 
 
 def simulate(scenario: Scenario, seed: int, replications: int, first: int = 0) -> Records:
     """Replications first .. first + replications - 1 of a validated scenario."""
     plan = compile_scenario(scenario)
-    movements = TableBuilder(MOVEMENT_COLUMNS)
-    passages = TableBuilder(PASSAGE_COLUMNS)
-    checkpoints = TableBuilder(CHECKPOINT_COLUMNS)
-    stop = first + replications
+    collector = _Collector()
     batch = None
-    for r in range(first, stop):
+    for r in range(first, first + replications):
         if r // BATCH != batch:
             batch = r // BATCH
             draws = plan.draw(seed, batch, BATCH)
-        journeys, lanes = run_replication(plan, draws, r % BATCH)
-        for j in journeys:
-            m = j.plan
-            delivered = j.outcome is Outcome.delivered
-            movements.add(
-                r, m.key, j.outcome.name, m.departure_h, j.end_h,
-                j.end_h - m.departure_h if delivered else float("nan"),
-                m.trucks, m.tonnes, j.passages[-1][0] if j.passages else m.places[0],
-            )  # fmt: skip
-            for place, arrival_h, release_h in j.passages:
-                passages.add(r, m.key, place, arrival_h, release_h)
-        for place, lane in lanes.items():
-            checkpoints.add(r, place, len(lane.free_h), lane.trucks, lane.wait_h, lane.busy_h)
+            points = plan.draw_points(seed, batch, BATCH)
+        journeys, world = run_replication(plan, draws, points, r % BATCH)
+        collector.add(r, journeys, world, plan.horizon_h)
     return Records(
-        movements=movements.table(),
-        passages=passages.table(),
-        checkpoints=checkpoints.table(),
+        movements=collector.movements.table(),
+        passages=collector.passages.table(),
+        checkpoints=collector.checkpoints.table(),
+        deliveries=collector.deliveries.table(),
         horizon_h=plan.horizon_h,
         replications=replications,
     )
 
 
-def trace_replication(scenario: Scenario, seed: int, replication: int) -> dict:
+def trace_replication(scenario: Scenario, seed: int, replication: int) -> Table:
     """Every truck's arrival, inspection start and clearance at each checkpoint in one replication
     (the same replication `simulate` produces for this seed), as a table."""
-    plan: Plan = compile_scenario(scenario)
-    draws = plan.draw(seed, replication // BATCH, BATCH)
-    journeys, _ = run_replication(plan, draws, replication % BATCH, trace=True)
+    plan = compile_scenario(scenario)
+    batch, row = divmod(replication, BATCH)
+    journeys, _ = run_replication(plan, plan.draw(seed, batch, BATCH), plan.draw_points(seed, batch, BATCH), row, True)
     trucks = TableBuilder(TRUCK_COLUMNS)
     for j in journeys:
-        for row in j.trace:
-            trucks.add(j.plan.key, *row)
+        for truck_row in j.trace:
+            trucks.add(j.plan.key, *truck_row)
     return trucks.table()

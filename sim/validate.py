@@ -19,7 +19,7 @@ from hydra.errors import CompactHydraException
 from sim.distributions import REQUIRED_FIELDS
 from sim.model.calendar import parse_hours
 from sim.model.plan import find_leg
-from sim.schema import Delay, Distribution, RunConfig, Scenario
+from sim.schema import Delay, Distribution, Flow, Movement, RunConfig, Scenario
 
 KEY = re.compile(r"^[a-z][a-z0-9_]*$")
 
@@ -73,10 +73,30 @@ def scenario_problems(s: Scenario, at: str) -> Iterator[str]:
         except ValueError as error:
             yield f"{where}.hours={cp.hours}: {error}"
         yield from delay_problems(cp.inspection, f"{where}.inspection")
-    if not s.movements:
-        yield f"{at}.movements: must have at least one movement"
+        yield from _probability(cp.turn_back_probability, f"{where}.turn_back_probability")
+        yield from _closure_problems(cp, where)
+        if cp.other_traffic is not None:
+            if not _positive(cp.other_traffic.rate_per_h):
+                yield f"{where}.other_traffic.rate_per_h={cp.other_traffic.rate_per_h}: must be a finite number > 0"
+            yield from delay_problems(cp.other_traffic.inspection, f"{where}.other_traffic.inspection")
+    if not s.movements and not s.flows:
+        yield f"{at}.movements: must have at least one movement (or a flow)"
     for key, m in s.movements.items():
         yield from _movement_problems(s, m, f"{at}.movements.{key}", start)
+    for key, flow in s.flows.items():
+        yield from _flow_problems(s, flow, f"{at}.flows.{key}", start)
+        if key in s.movements:
+            yield f"{at}.flows.{key}: a movement has the same key"
+    for key, pool in s.escorts.items():
+        if pool.size < 1:
+            yield f"{at}.escorts.{key}.size={pool.size}: must be >= 1"
+        yield from delay_problems(pool.turnaround, f"{at}.escorts.{key}.turnaround")
+    if s.needs is not None:
+        if s.needs.population < 1:
+            yield f"{at}.needs.population={s.needs.population}: must be >= 1"
+        for cargo, kg in s.needs.kg_per_person_day.items():
+            if not _positive(kg):
+                yield f"{at}.needs.kg_per_person_day.{cargo}={kg}: must be a finite number > 0"
     for path in s.sources:
         if not _has_path(s, path.split(".")):
             yield f"{at}.sources.{path}: names no parameter of this scenario"
@@ -99,9 +119,23 @@ def _leg_problems(s: Scenario, at: str) -> Iterator[str]:
         if leg.distance_km is not None and not _positive(leg.distance_km):
             yield f"{where}.distance_km={leg.distance_km}: must be a finite number > 0"
         yield from delay_problems(leg.travel, f"{where}.travel")
+        yield from _closure_problems(leg, where)
+        for name in ("breakdown_probability", "breakdown_per_100km"):
+            yield from _probability(getattr(leg, name), f"{where}.{name}")
+        if leg.breakdown_probability is not None and leg.breakdown_per_100km is not None:
+            yield f"{where}: give breakdown_probability or breakdown_per_100km, not both"
+        if leg.breakdown_per_100km is not None and leg.distance_km is None:
+            yield f"{where}.breakdown_per_100km: needs distance_km"
+        if (leg.breakdown_probability or leg.breakdown_per_100km) and leg.repair is None:
+            yield f"{where}.repair: is required when trucks can break down on this leg"
+        if leg.repair is not None:
+            yield from delay_problems(leg.repair, f"{where}.repair")
+        if leg.escort is not None and leg.escort not in s.escorts:
+            yield f"{where}.escort={leg.escort}: unknown escort pool; known pools: {_names(s.escorts)}"
 
 
-def _movement_problems(s: Scenario, m: Any, where: str, start: datetime | None) -> Iterator[str]:
+def _load_problems(s: Scenario, m: Any, where: str) -> Iterator[str]:
+    """Rules shared by movements and flows: name, trucks, cargo, route."""
     if not m.name.strip():
         yield f"{where}.name: must not be empty"
     if m.trucks < 1:
@@ -111,27 +145,73 @@ def _movement_problems(s: Scenario, m: Any, where: str, start: datetime | None) 
     for cargo, tonnes in m.cargo_t.items():
         if not (math.isfinite(tonnes) and tonnes >= 0):
             yield f"{where}.cargo_t.{cargo}={tonnes}: must be a finite number >= 0"
-    if len(m.route) < 2:
-        yield f"{where}.route={list(m.route)}: must list at least two places (origin and destination)"
-    unknown = [p for p in m.route if p not in s.places]
+    yield from _route_problems(s, m.route, f"{where}.route")
+
+
+def _route_problems(s: Scenario, route: list[str], where: str) -> Iterator[str]:
+    if len(route) < 2:
+        yield f"{where}={list(route)}: must list at least two places (origin and destination)"
+    unknown = [p for p in route if p not in s.places]
     for p in unknown:
-        yield f"{where}.route: '{p}' is not a place; known places: {_names(s.places)}"
+        yield f"{where}: '{p}' is not a place; known places: {_names(s.places)}"
     if not unknown:
-        for a, b in zip(m.route, m.route[1:]):
+        for a, b in zip(route, route[1:]):
             if find_leg(s, a, b) is None:
-                yield f"{where}.route: no leg joins '{a}' and '{b}'; add one under legs"
-    departure = _datetime(m.departure)
-    if departure is None:
-        yield f"{where}.departure={m.departure}: must be a datetime like 2023-07-26T08:00"
-    elif start is not None and departure < start:
-        yield f"{where}.departure={m.departure}: is before the scenario's start {start.isoformat()}"
+                yield f"{where}: no leg joins '{a}' and '{b}'; add one under legs"
+
+
+def _movement_problems(s: Scenario, m: Movement, where: str, start: datetime | None) -> Iterator[str]:
+    yield from _load_problems(s, m, where)
+    yield from _time_problems(m.departure, f"{where}.departure", start)
+    if m.deadline is not None:
+        yield from _time_problems(m.deadline, f"{where}.deadline", _datetime(m.departure))
     if m.hold is not None:
         if m.hold.place not in m.route:
             yield f"{where}.hold.place={m.hold.place}: must be a place on the route {list(m.route)}"
-        p = m.hold.refusal_probability
-        if not (0.0 <= p <= 1.0):
-            yield f"{where}.hold.refusal_probability={p}: must be between 0 and 1"
+        yield from _probability(m.hold.refusal_probability, f"{where}.hold.refusal_probability")
         yield from delay_problems(m.hold.delay, f"{where}.hold.delay")
+    for name, route in m.alternative_routes.items():
+        yield from _route_problems(s, route, f"{where}.alternative_routes.{name}")
+        if route and m.route and (route[0] != m.route[0] or route[-1] != m.route[-1]):
+            yield f"{where}.alternative_routes.{name}: must start at the origin and end at the destination of the route"
+    if m.alternative_routes and m.reroute_after_h is None:
+        yield f"{where}.reroute_after_h: is required with alternative_routes (hours to wait at a closure first)"
+    if m.reroute_after_h is not None and not (math.isfinite(m.reroute_after_h) and m.reroute_after_h >= 0):
+        yield f"{where}.reroute_after_h={m.reroute_after_h}: must be a finite number >= 0"
+
+
+def _flow_problems(s: Scenario, flow: Flow, where: str, start: datetime | None) -> Iterator[str]:
+    yield from _load_problems(s, flow, where)
+    yield from _time_problems(flow.first_departure, f"{where}.first_departure", start)
+    if flow.last_departure is not None:
+        yield from _time_problems(flow.last_departure, f"{where}.last_departure", _datetime(flow.first_departure))
+    if not _positive(flow.every_h):
+        yield f"{where}.every_h={flow.every_h}: must be a finite number > 0"
+
+
+def _closure_problems(point: Any, where: str) -> Iterator[str]:
+    for name, window in point.closures.items():
+        yield from _time_problems(window.start, f"{where}.closures.{name}.start", None)
+        if window.duration_h is not None and not _positive(window.duration_h):
+            yield f"{where}.closures.{name}.duration_h={window.duration_h}: must be > 0 (or null for no end)"
+    if point.random_closures is not None:
+        rate = point.random_closures.rate_per_day
+        if not _positive(rate):
+            yield f"{where}.random_closures.rate_per_day={rate}: must be a finite number > 0"
+        yield from delay_problems(point.random_closures.duration, f"{where}.random_closures.duration")
+
+
+def _time_problems(text: str, where: str, not_before: datetime | None) -> Iterator[str]:
+    when = _datetime(text)
+    if when is None:
+        yield f"{where}={text}: must be a datetime like 2023-07-26T08:00"
+    elif not_before is not None and when < not_before:
+        yield f"{where}={text}: is before {not_before.isoformat()}"
+
+
+def _probability(p: float | None, where: str) -> Iterator[str]:
+    if p is not None and not 0.0 <= p <= 1.0:
+        yield f"{where}={p}: must be between 0 and 1"
 
 
 def delay_problems(d: Delay, where: str) -> Iterator[str]:
@@ -189,5 +269,5 @@ def _has_path(node: Any, parts: list[str]) -> bool:
         elif is_dataclass(node) and part in {f.name for f in fields(node)}:
             node = getattr(node, part)
         else:
-            return False
+            return node is None  # below an optional part left out (e.g. a hold set to null)
     return True

@@ -1,10 +1,14 @@
-"""When a post is open: daily opening hours on the scenario's local clock."""
+"""When a checkpoint or road can be used: daily opening hours on the scenario's local clock,
+minus closures (scheduled, or drawn at random for each replication)."""
 
 from __future__ import annotations
 
+import math
 import re
+from bisect import bisect_right
 
 _HOURS = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)-([01]\d|2[0-4]):([0-5]\d)$")
+NEVER = math.inf
 
 
 def parse_hours(hours: str) -> tuple[float, float] | None:
@@ -51,5 +55,59 @@ class OpeningHours:
             return t_h
         return t_h + opens - day_h
 
-    def is_open(self, t_h: float) -> bool:
-        return self.next_open(t_h) == t_h
+    def next_close(self, t_h: float) -> float:
+        """The first closing time after `t_h` (which must be an open moment)."""
+        if self.always:
+            return NEVER
+        day_h = (t_h + self.offset_h) % 24.0
+        return t_h + (self.closes - day_h) % 24.0
+
+
+def merge(windows: list[tuple[float, float]]) -> list[tuple[float, float]]:
+    """Closure windows sorted, with overlapping or touching ones joined."""
+    merged: list[tuple[float, float]] = []
+    for start, end in sorted(windows):
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
+        else:
+            merged.append((start, end))
+    return merged
+
+
+class Availability:
+    """A checkpoint's or road's usable time: opening hours minus closure windows [start, end)."""
+
+    __slots__ = ("hours", "starts", "ends")
+
+    def __init__(self, hours: OpeningHours, closures: list[tuple[float, float]]) -> None:
+        windows = merge(closures)
+        self.hours = hours
+        self.starts = [s for s, _ in windows]
+        self.ends = [e for _, e in windows]
+
+    def next_open(self, t_h: float) -> float:
+        """The earliest time at or after `t_h` when it can be used; NEVER if closed for good."""
+        while t_h < NEVER:
+            t_h = self.hours.next_open(t_h)
+            i = bisect_right(self.starts, t_h) - 1
+            if i < 0 or t_h >= self.ends[i]:
+                return t_h
+            t_h = self.ends[i]
+        return NEVER
+
+    def closed_h(self, a_h: float, b_h: float) -> float:
+        """Hours of closure (not counting opening hours) within [a_h, b_h]."""
+        return sum(max(0.0, min(e, b_h) - max(s, a_h)) for s, e in zip(self.starts, self.ends) if s < b_h)
+
+    def open_h(self, a_h: float, b_h: float) -> float:
+        """Hours within [a_h, b_h] when it can be used."""
+        total, t = 0.0, a_h
+        while True:
+            t = self.next_open(t)
+            if t >= b_h:
+                return total
+            i = bisect_right(self.starts, t)
+            next_closure = self.starts[i] if i < len(self.starts) else NEVER
+            shut = min(self.hours.next_close(t), next_closure, b_h)
+            total += shut - t
+            t = shut

@@ -1,11 +1,12 @@
-"""A checkpoint's inspection lanes: each lane clears one truck at a time, first come first served."""
+"""A checkpoint's inspection lanes: each lane clears one truck at a time, first come first served,
+with an optional queue of other traffic that aid trucks may be allowed to pass."""
 
 from __future__ import annotations
 
 import heapq
 from collections.abc import Sequence
 
-from sim.model.calendar import OpeningHours
+from sim.model.calendar import Availability
 
 
 class Lanes:
@@ -13,31 +14,83 @@ class Lanes:
 
     Trucks are committed to lanes when they arrive. This is exact first-come-first-served
     multi-server queueing because SimPy delivers arrivals in time order: every truck that arrived
-    earlier already holds its place. An inspection may only start while the post is open; one under
-    way at closing time is finished.
+    earlier already holds its place. An inspection may only start while the checkpoint is open;
+    one under way at closing time, or when a closure starts, is finished.
+
+    Other traffic needs no SimPy events: its arrival and inspection times are drawn in advance, and
+    it is admitted lazily, just before each aid arrival and at the horizon. Without priority every
+    other vehicle that arrived by then goes first; with priority only those whose inspection has
+    already started by then, the rest queue behind the aid trucks (non-preemptive priority).
     """
 
-    __slots__ = ("free_h", "hours", "trucks", "wait_h", "busy_h")
+    __slots__ = (
+        "free_h", "availability", "horizon_h", "other_arrival_h", "other_inspection_h", "next_other",
+        "trucks", "wait_h", "other_trucks", "other_wait_h", "busy_h",
+    )  # fmt: skip
 
-    def __init__(self, lanes: int, hours: OpeningHours) -> None:
+    def __init__(
+        self,
+        lanes: int,
+        availability: Availability,
+        horizon_h: float,
+        other_arrival_h: Sequence[float] = (),
+        other_inspection_h: Sequence[float] = (),
+    ) -> None:
         self.free_h = [0.0] * lanes  # a heap: when each lane is next free
-        self.hours = hours
-        self.trucks = 0
-        self.wait_h = 0.0  # total time trucks waited before their inspection started
-        self.busy_h = 0.0  # total lane time spent inspecting
+        self.availability = availability
+        self.horizon_h = horizon_h
+        self.other_arrival_h = other_arrival_h
+        self.other_inspection_h = other_inspection_h
+        self.next_other = 0
+        self.trucks = 0  # aid trucks whose inspection started
+        self.wait_h = 0.0  # their total wait before inspection
+        self.other_trucks = 0
+        self.other_wait_h = 0.0
+        self.busy_h = 0.0  # lane time spent inspecting before the horizon
 
-    def inspect(self, arrival_h: float, inspection_h: Sequence[float]) -> tuple[list[float], list[float]]:
-        """Start and clearance times of trucks arriving together, inspected in their given order."""
+    def _serve(self, arrival_h: float, inspection_h: float) -> tuple[float, float]:
+        free_h = self.free_h[0]
+        start_h = self.availability.next_open(arrival_h if arrival_h > free_h else free_h)
+        clear_h = start_h + inspection_h
+        heapq.heapreplace(self.free_h, clear_h)
+        horizon_h = self.horizon_h
+        if start_h < horizon_h:
+            self.busy_h += (clear_h if clear_h < horizon_h else horizon_h) - start_h
+        return start_h, clear_h
+
+    def admit_others(self, until_h: float, started_only: bool) -> None:
+        """Commit other vehicles that arrived by `until_h` (with `started_only`: whose inspection
+        starts before `until_h`), in their order of arrival."""
+        arrivals, inspections = self.other_arrival_h, self.other_inspection_h
+        n = len(arrivals)
+        while self.next_other < n and arrivals[self.next_other] <= until_h:
+            i = self.next_other
+            if started_only:
+                free_h = self.free_h[0]
+                if self.availability.next_open(max(arrivals[i], free_h)) >= until_h:
+                    return
+            start_h, _ = self._serve(arrivals[i], inspections[i])
+            if start_h < self.horizon_h:
+                self.other_trucks += 1
+                self.other_wait_h += start_h - arrivals[i]
+            self.next_other += 1
+
+    def inspect(
+        self, arrival_h: float, inspection_h: Sequence[float], priority: bool = False
+    ) -> tuple[list[float], list[float]]:
+        """Start and clearance times of aid trucks arriving together, inspected in their order."""
+        if self.next_other < len(self.other_arrival_h):
+            self.admit_others(arrival_h, started_only=priority)
         starts, clears = [], []
-        free_h, next_open = self.free_h, self.hours.next_open
         for service_h in inspection_h:
-            lane_free_h = free_h[0]
-            start_h = next_open(arrival_h if arrival_h > lane_free_h else lane_free_h)
-            clear_h = start_h + service_h
-            heapq.heapreplace(free_h, clear_h)
+            start_h, clear_h = self._serve(arrival_h, service_h)
             starts.append(start_h)
             clears.append(clear_h)
-            self.wait_h += start_h - arrival_h
-            self.busy_h += service_h
-        self.trucks += len(starts)
+            if start_h < self.horizon_h:
+                self.trucks += 1
+                self.wait_h += start_h - arrival_h
         return starts, clears
+
+    def finish(self) -> None:
+        """Admit the other traffic that starts before the horizon, for the statistics."""
+        self.admit_others(self.horizon_h, started_only=True)

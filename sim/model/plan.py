@@ -1,16 +1,18 @@
 """A scenario compiled for fast replication: routes resolved to legs, delays to samplers,
-datetimes to clock hours, and the random draws each movement needs laid out by name."""
+datetimes to clock hours, flows expanded into departures, and the random draws laid out by name."""
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from datetime import datetime
 
 import numpy as np
 
 from sim.distributions import Sampler, sampler
+from sim.model.calendar import NEVER, parse_hours
 from sim.randomness import stream
-from sim.schema import Scenario
+from sim.schema import BreakdownPolicy, RandomClosures, Scenario
 
 
 def clock_h(scenario: Scenario, when: str) -> float:
@@ -29,7 +31,7 @@ def find_leg(scenario: Scenario, a: str, b: str) -> str | None:
 
 @dataclass(frozen=True)
 class Draw:
-    """One named stream of random durations a movement uses: `width` values per replication."""
+    """One named stream of random values a movement uses: `width` values per replication."""
 
     name: str
     width: int
@@ -38,18 +40,35 @@ class Draw:
 
 @dataclass(frozen=True)
 class MovementPlan:
-    """A movement with everything resolved: what the SimPy process needs and nothing more."""
+    """A movement (or one departure of a flow) with everything resolved for the SimPy process."""
 
     key: str
-    index: int
+    flow: str  # the flow it departs in, or its own key for a one-off movement
     trucks: int
-    tonnes: float
+    cargo_t: dict[str, float]
     departure_h: float
-    places: tuple[str, ...]
-    legs: tuple[str, ...]  # legs[i] joins places[i] and places[i + 1]
+    deadline_h: float | None
+    routes: tuple[tuple[str, ...], ...]  # the route, then the alternatives in order
+    reroute_after_h: float
     hold_place: str | None
     refusal_probability: float
+    priority: bool
+    wait_for_repairs: bool
     draws: tuple[Draw, ...]
+
+    @property
+    def tonnes(self) -> float:
+        return float(sum(self.cargo_t.values()))
+
+
+@dataclass(frozen=True)
+class PointPlan:
+    """What varies by replication at a checkpoint or on a road: closures and other traffic."""
+
+    key: str
+    windows: tuple[tuple[float, float], ...]  # scheduled closures, clock hours
+    random_closures: tuple[float, Sampler] | None  # onsets per hour, duration
+    other_traffic: tuple[float, Sampler, bool] | None  # arrivals per hour, inspection, only when open
 
 
 @dataclass(frozen=True)
@@ -60,6 +79,11 @@ class Plan:
     horizon_h: float
     start_hour_of_day: float
     movements: tuple[MovementPlan, ...]
+    checkpoints: tuple[PointPlan, ...]
+    roads: tuple[PointPlan, ...]  # legs with closures
+    legs: dict[frozenset, str]  # {a, b} -> leg key
+    breakdown: dict[str, tuple[float, Sampler]]  # leg -> chance per truck, repair time
+    escorts: dict[str, tuple[str, int]]  # leg -> escort pool, pool size
 
     def draw(self, seed: int, batch: int, size: int) -> list[dict[str, np.ndarray]]:
         """Every movement's random values for one batch of replications: arrays of (size, width)."""
@@ -72,39 +96,159 @@ class Plan:
             tables.append(table)
         return tables
 
+    def draw_points(self, seed: int, batch: int, size: int) -> dict[str, list[dict]]:
+        """Closure windows and other traffic of every checkpoint and road, for each replication of a
+        batch. Rows are drawn in order from one stream per point and purpose."""
+        hours = {k: parse_hours(cp.hours) for k, cp in self.scenario.checkpoints.items()}
+        result: dict[str, list[dict]] = {}
+        for kind, points in (("checkpoint", self.checkpoints), ("road", self.roads)):
+            for p in points:
+                rows = [{"closures": list(p.windows), "arrivals": [], "inspections": []} for _ in range(size)]
+                if p.random_closures is not None:
+                    rng = stream(seed, batch, f"closures/{kind}/{p.key}")
+                    for row in rows:
+                        row["closures"] += random_windows(rng, *p.random_closures, self.horizon_h)
+                if p.other_traffic is not None:
+                    rate, inspection, only_when_open = p.other_traffic
+                    window = hours[p.key] if only_when_open else None
+                    rng = stream(seed, batch, f"other_traffic/{p.key}")
+                    for row in rows:
+                        row["arrivals"], row["inspections"] = other_arrivals(
+                            rng, rate, inspection, self.horizon_h, window, self.start_hour_of_day
+                        )
+                result[f"{kind}/{p.key}"] = rows
+        return result
+
+
+def random_windows(rng: np.random.Generator, rate_per_h: float, duration: Sampler, horizon_h: float) -> list:
+    """Closures over [0, horizon): open spells exponential with the onset rate, then a closure."""
+    windows, t = [], 0.0
+    while True:
+        t += rng.exponential(1.0 / rate_per_h)
+        if t >= horizon_h:
+            return windows
+        end = t + float(duration.from_uniform(rng.random()))
+        windows.append((t, end))
+        t = end
+
+
+def other_arrivals(
+    rng: np.random.Generator,
+    rate_per_h: float,
+    inspection: Sampler,
+    horizon_h: float,
+    window: tuple[float, float] | None,
+    start_hour_of_day: float,
+) -> tuple[list[float], list[float]]:
+    """Poisson arrivals before the horizon (kept only inside the daily window, if one is given)
+    and their inspection times."""
+    expected = rate_per_h * horizon_h
+    gaps = rng.exponential(1.0 / rate_per_h, int(expected + 6 * math.sqrt(expected) + 20))
+    arrivals = np.cumsum(gaps)
+    while arrivals[-1] < horizon_h:  # rare: draw more
+        arrivals = np.concatenate([arrivals, arrivals[-1] + np.cumsum(rng.exponential(1.0 / rate_per_h, 100))])
+    arrivals = arrivals[arrivals < horizon_h]
+    inspections = inspection.from_uniform(rng.random(len(arrivals)))
+    if window is not None:
+        opens, closes = window
+        day_h = (arrivals + start_hour_of_day) % 24.0
+        inside = (day_h >= opens) & (day_h < closes) if opens < closes else (day_h >= opens) | (day_h < closes)
+        arrivals, inspections = arrivals[inside], inspections[inside]
+    return arrivals.tolist(), inspections.tolist()
+
 
 def compile_scenario(scenario: Scenario) -> Plan:
     """Compile a validated scenario."""
     start = datetime.fromisoformat(scenario.start)
-    movements = []
-    for index, (key, m) in enumerate(scenario.movements.items()):
-        places = tuple(m.route)
-        legs = tuple(find_leg(scenario, a, b) for a, b in zip(places, places[1:]))
-        draws = [Draw(f"{key}/travel/{leg}", 1, sampler(scenario.legs[leg].travel)) for leg in legs]
-        draws += [
-            Draw(f"{key}/inspection/{p}", m.trucks, sampler(scenario.checkpoints[p].inspection))
-            for p in places
-            if p in scenario.checkpoints
-        ]
-        if m.hold is not None:
-            draws += [Draw(f"{key}/hold", 1, sampler(m.hold.delay)), Draw(f"{key}/refusal", 1, None)]
-        movements.append(
-            MovementPlan(
-                key=key,
-                index=index,
-                trucks=m.trucks,
-                tonnes=float(sum(m.cargo_t.values())),
-                departure_h=clock_h(scenario, m.departure),
-                places=places,
-                legs=legs,
-                hold_place=m.hold.place if m.hold is not None else None,
-                refusal_probability=m.hold.refusal_probability if m.hold is not None else 0.0,
-                draws=tuple(draws),
-            )
-        )
+    horizon_h = scenario.horizon_days * 24.0
+    legs = {frozenset((leg.start, leg.end)): key for key, leg in scenario.legs.items()}
+    breakdown = {}
+    for key, leg in scenario.legs.items():
+        chance = leg.breakdown_probability
+        if leg.breakdown_per_100km is not None:
+            chance = 1.0 - (1.0 - leg.breakdown_per_100km) ** (leg.distance_km / 100.0)
+        if chance:
+            breakdown[key] = (chance, sampler(leg.repair))
+    escorts = {k: (leg.escort, scenario.escorts[leg.escort].size) for k, leg in scenario.legs.items() if leg.escort}
+    movements = [
+        _movement_plan(scenario, key, key, m, clock_h(scenario, m.departure), legs, breakdown)
+        for key, m in scenario.movements.items()
+    ]
+    for key, flow in scenario.flows.items():
+        first = clock_h(scenario, flow.first_departure)
+        last = min(clock_h(scenario, flow.last_departure) if flow.last_departure else horizon_h, horizon_h)
+        departures = [first + n * flow.every_h for n in range(int((last - first) // flow.every_h) + 1)]
+        for n, departure_h in enumerate(d for d in departures if d < horizon_h):
+            movements.append(_movement_plan(scenario, f"{key}/{n}", key, flow, departure_h, legs, breakdown))
     return Plan(
         scenario=scenario,
-        horizon_h=scenario.horizon_days * 24.0,
+        horizon_h=horizon_h,
         start_hour_of_day=start.hour + start.minute / 60 + start.second / 3600,
         movements=tuple(movements),
+        checkpoints=tuple(_point_plan(scenario, k, cp) for k, cp in scenario.checkpoints.items()),
+        roads=tuple(
+            _point_plan(scenario, k, leg) for k, leg in scenario.legs.items() if leg.closures or leg.random_closures
+        ),
+        legs=legs,
+        breakdown=breakdown,
+        escorts=escorts,
     )
+
+
+def _movement_plan(scenario, key, flow_key, m, departure_h, legs, breakdown) -> MovementPlan:
+    """Compile a movement, or one departure of a flow."""
+    alternatives = getattr(m, "alternative_routes", {})
+    routes = (tuple(m.route), *(tuple(r) for r in alternatives.values()))
+    route_legs = list(dict.fromkeys(legs[frozenset(pair)] for r in routes for pair in zip(r, r[1:])))
+    places = list(dict.fromkeys(p for r in routes for p in r))
+    draws = [Draw(f"{key}/travel/{leg}", 1, sampler(scenario.legs[leg].travel)) for leg in route_legs]
+    for leg in route_legs:
+        if leg in breakdown:
+            draws.append(Draw(f"{key}/breakdown/{leg}", m.trucks, None))
+            draws.append(Draw(f"{key}/repair/{leg}", m.trucks, breakdown[leg][1]))
+        pool = scenario.legs[leg].escort
+        if pool:
+            draws.append(Draw(f"{key}/escort/{leg}", 1, sampler(scenario.escorts[pool].turnaround)))
+    for p in places:
+        checkpoint = scenario.checkpoints.get(p)
+        if checkpoint is not None:
+            draws.append(Draw(f"{key}/inspection/{p}", m.trucks, sampler(checkpoint.inspection)))
+            if checkpoint.turn_back_probability > 0:
+                draws.append(Draw(f"{key}/turn_back/{p}", m.trucks, None))
+    hold = getattr(m, "hold", None)
+    if hold is not None:
+        draws += [Draw(f"{key}/hold", 1, sampler(hold.delay)), Draw(f"{key}/refusal", 1, None)]
+    deadline = getattr(m, "deadline", None)
+    reroute_after_h = getattr(m, "reroute_after_h", None)
+    return MovementPlan(
+        key=key,
+        flow=flow_key,
+        trucks=m.trucks,
+        cargo_t=dict(m.cargo_t),
+        departure_h=departure_h,
+        deadline_h=clock_h(scenario, deadline) if deadline else None,
+        routes=routes,
+        reroute_after_h=reroute_after_h if reroute_after_h is not None else NEVER,
+        hold_place=hold.place if hold is not None else None,
+        refusal_probability=hold.refusal_probability if hold is not None else 0.0,
+        priority=m.priority,
+        wait_for_repairs=m.breakdown_policy is BreakdownPolicy.wait,
+        draws=tuple(draws),
+    )
+
+
+def _point_plan(scenario: Scenario, key: str, point) -> PointPlan:
+    windows = tuple(
+        (clock_h(scenario, w.start), clock_h(scenario, w.start) + w.duration_h if w.duration_h is not None else NEVER)
+        for w in point.closures.values()
+    )
+    closures: RandomClosures | None = point.random_closures
+    other = getattr(point, "other_traffic", None)
+    return PointPlan(
+        key=key,
+        windows=windows,
+        random_closures=(closures.rate_per_day / 24.0, sampler(closures.duration)) if closures else None,
+        other_traffic=(other.rate_per_h, sampler(other.inspection), other.only_when_open) if other else None,
+    )
+
+

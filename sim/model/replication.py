@@ -2,30 +2,61 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import simpy
 
-from sim.model.calendar import OpeningHours
+from sim.model.calendar import Availability, OpeningHours
 from sim.model.checkpoint import Lanes
 from sim.model.movement import Journey
 from sim.model.plan import Plan
 
+ALWAYS = OpeningHours("24h", 0.0)
+
+
+@dataclass
+class World:
+    """The shared state of one replication that movements meet on their way."""
+
+    env: simpy.Environment
+    lanes: dict[str, Lanes]  # checkpoint place -> its lanes
+    roads: dict[str, Availability]  # leg -> when it is open (only legs that ever close)
+    legs: dict[frozenset, str]  # {place, place} -> leg
+    turn_back: dict[str, float]  # checkpoint place -> chance an inspection turns a truck back
+    breakdown: dict[str, float]  # leg -> chance a truck breaks down on it
+    escorts: dict[str, simpy.Resource]  # leg -> the escort pool it needs
+
 
 def run_replication(
-    plan: Plan, draws: list[dict[str, np.ndarray]], row: int, trace: bool = False
-) -> tuple[list[Journey], dict[str, Lanes]]:
-    """Simulate one replication from row `row` of a batch's draws (see `Plan.draw`)."""
+    plan: Plan, draws: list[dict[str, np.ndarray]], points: dict[str, list[dict]], row: int, trace: bool = False
+) -> tuple[list[Journey], World]:
+    """Simulate one replication from row `row` of a batch's draws (see `Plan.draw` and
+    `Plan.draw_points`)."""
     env = simpy.Environment()
-    lanes = {
-        place: Lanes(cp.lanes, OpeningHours(cp.hours, plan.start_hour_of_day))
-        for place, cp in plan.scenario.checkpoints.items()
-    }
-    journeys = []
+    scenario = plan.scenario
+    lanes = {}
+    for key, cp in scenario.checkpoints.items():
+        point = points[f"checkpoint/{key}"][row]
+        available = Availability(OpeningHours(cp.hours, plan.start_hour_of_day), point["closures"])
+        lanes[key] = Lanes(cp.lanes, available, plan.horizon_h, point["arrivals"], point["inspections"])
+    pools = {name: simpy.Resource(env, pool.size) for name, pool in scenario.escorts.items()}
+    world = World(
+        env=env,
+        lanes=lanes,
+        roads={p.key: Availability(ALWAYS, points[f"road/{p.key}"][row]["closures"]) for p in plan.roads},
+        legs=plan.legs,
+        turn_back={k: cp.turn_back_probability for k, cp in scenario.checkpoints.items()},
+        breakdown={leg: chance for leg, (chance, _) in plan.breakdown.items()},
+        escorts={leg: pools[pool] for leg, (pool, _) in plan.escorts.items()},
+    )
     # Movements start in scenario order: at equal times SimPy serves events in the order they
     # were scheduled, so this order breaks ties between simultaneous arrivals.
-    for movement, table in zip(plan.movements, draws):
-        journey = Journey(movement, trace)
-        env.process(journey.run(env, lanes, {name: values[row].tolist() for name, values in table.items()}))
-        journeys.append(journey)
+    journeys = [
+        Journey(movement, world, {name: values[row].tolist() for name, values in table.items()}, trace)
+        for movement, table in zip(plan.movements, draws)
+    ]
     env.run(until=plan.horizon_h)
-    return journeys, lanes
+    for lane in lanes.values():
+        lane.finish()
+    return journeys, world
