@@ -8,8 +8,21 @@ For notebooks and scripts:
     summary = summarise(records)
 """
 
-from sim.analysis.statistics import summarise
-from sim.config import load_run, load_scenario
-from sim.simulation import simulate, trace_replication
+from importlib import import_module
 
-__all__ = ["load_run", "load_scenario", "simulate", "summarise", "trace_replication"]
+_API = {
+    "load_run": "sim.config",
+    "load_scenario": "sim.config",
+    "simulate": "sim.simulation",
+    "trace_replication": "sim.simulation",
+    "summarise": "sim.analysis.statistics",
+}
+__all__ = list(_API)
+
+
+def __getattr__(name: str) -> object:
+    # Imported on first use, so that `python -m sim.report` or `--help` does not load SimPy,
+    # SciPy and Hydra before it needs them.
+    if name in _API:
+        return getattr(import_module(_API[name]), name)
+    raise AttributeError(f"module 'sim' has no attribute {name!r}")

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from sim.analysis.card import CARD_COLUMNS, scenario_card
 from sim.analysis.statistics import summarise
+from sim.model.plan import clock_h
 from sim.provenance import provenance
 from sim.results import write_json, write_status, write_table, write_text
 from sim.schema import RunConfig
@@ -29,17 +30,25 @@ def execute(run: RunConfig, folder: Path, scenario_name: str, config_yaml: str, 
         write_text(folder / "config.yaml", config_yaml)
         records = simulate(run.scenario, run.seed, run.replications)
         s = run.scenario
+        needs = None if s.needs is None else {"population": s.needs.population,
+                                              "kg_per_person_day": dict(s.needs.kg_per_person_day)}  # fmt: skip
+        deadlines_h = {
+            key: clock_h(s, m.deadline) - clock_h(s, m.departure)
+            for key, m in s.movements.items()
+            if m.enabled and m.deadline
+        }
         summary = {
             "scenario": scenario_name,
             "title": s.title,
             "description": s.description,
             "start": s.start,
             "seed": run.seed,
-            **summarise(records),
+            **summarise(records, needs, deadlines_h),
             "places": {key: place.name for key, place in s.places.items()},
         }
-        for key, movement in s.movements.items():
-            summary["movements"][key] = {"name": movement.name, **summary["movements"][key]}
+        for key, movement in [*s.movements.items(), *s.flows.items()]:
+            if movement.enabled:
+                summary["movements"][key] = {"name": movement.name, **summary["movements"][key]}
         write_table(folder / "movements.csv", records.movements)
         write_table(folder / "passages.csv", records.passages)
         write_table(folder / "checkpoints.csv", records.checkpoints)

@@ -144,6 +144,7 @@ class Movement:
     name: str = MISSING
     trucks: int = MISSING
     cargo_t: dict[str, float] = MISSING  # tonnes by cargo type, for the whole movement
+    enabled: bool = True  # false leaves it out (a scenario extending another cannot delete it)
     route: list[str] = MISSING  # place keys; the first is the origin, the last the destination
     departure: str = MISSING  # local datetime, ISO 8601: "2023-07-26T08:00"
     sender: str = ""
@@ -162,6 +163,7 @@ class Flow:
 
     name: str = MISSING
     trucks: int = MISSING  # per departure
+    enabled: bool = True
     cargo_t: dict[str, float] = MISSING  # tonnes by cargo type, per departure
     route: list[str] = MISSING
     first_departure: str = MISSING

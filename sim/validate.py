@@ -79,8 +79,8 @@ def scenario_problems(s: Scenario, at: str) -> Iterator[str]:
             if not _positive(cp.other_traffic.rate_per_h):
                 yield f"{where}.other_traffic.rate_per_h={cp.other_traffic.rate_per_h}: must be a finite number > 0"
             yield from delay_problems(cp.other_traffic.inspection, f"{where}.other_traffic.inspection")
-    if not s.movements and not s.flows:
-        yield f"{at}.movements: must have at least one movement (or a flow)"
+    if not any(m.enabled for m in [*s.movements.values(), *s.flows.values()]):
+        yield f"{at}.movements: must have at least one enabled movement (or flow)"
     for key, m in s.movements.items():
         yield from _movement_problems(s, m, f"{at}.movements.{key}", start)
     for key, flow in s.flows.items():

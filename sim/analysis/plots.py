@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import textwrap
+from datetime import datetime, timedelta
 
 import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -17,13 +18,25 @@ from matplotlib.ticker import PercentFormatter
 from sim.records import Table
 
 DPI = 100
-DELIVERED, ON_THE_WAY, REFUSED = "#2b6cb0", "#ed8936", "#c53030"
+DELIVERED = "#2b6cb0"
+# Outcomes other than delivered, in the order they are stacked at the horizon: label, colour.
+NOT_DELIVERED = {
+    "not_delivered": ("not delivered by horizon", "#ed8936"),
+    "turned_back": ("turned back", "#805ad5"),
+    "refused": ("refused", "#c53030"),
+}
+
+
+def outcome_label(outcome: str) -> str:
+    """How an outcome is named in figures and tables: "not_delivered" -> "not delivered by horizon"."""
+    return NOT_DELIVERED[outcome][0] if outcome in NOT_DELIVERED else outcome.replace("_", " ")
 
 
 def delivery_times(movements: Table, summary: dict) -> bytes:
     """Per movement: a histogram of delivery times (delivered replications) and the empirical CDF over
     all replications, with what was not delivered by the horizon shown as a stacked bar there."""
     keys = list(summary["movements"])
+    horizon = (datetime.fromisoformat(summary["start"]) + timedelta(hours=summary["horizon_h"])).strftime("%Y-%m-%d")
     fig = Figure(figsize=(11, 2.9 * len(keys) + 0.4), dpi=DPI, layout="constrained")
     axes = fig.subplots(len(keys), 2, squeeze=False)
     for (hist, cdf), key in zip(axes, keys):
@@ -32,7 +45,6 @@ def delivery_times(movements: Table, summary: dict) -> bytes:
         days = movements["delivery_time_h"][rows] / 24
         delivered = np.sort(days[~np.isnan(days)])
         outcome = movements["outcome"][rows]
-        refused, on_the_way = int((outcome == "refused").sum()), int((outcome == "not_delivered").sum())
         horizon_d = (summary["horizon_h"] - movements["departure_h"][rows][0]) / 24
         name = _wrap(summary["movements"][key]["name"], 60)
 
@@ -48,24 +60,31 @@ def delivery_times(movements: Table, summary: dict) -> bytes:
 
         share = np.arange(1, len(delivered) + 1) / n
         end = share[-1] if len(share) else 0.0
-        cdf.step(np.r_[0, delivered, horizon_d], np.r_[0, share, end], where="post", color=DELIVERED,
-                 label=f"delivered: {end:.1%}")  # fmt: skip
-        width = horizon_d * 0.025
-        cdf.bar(horizon_d, on_the_way / n, width, bottom=end, align="edge", color=ON_THE_WAY,
-                label=f"not delivered by horizon: {on_the_way / n:.1%}")  # fmt: skip
-        cdf.bar(horizon_d, refused / n, width, bottom=end + on_the_way / n, align="edge", color=REFUSED,
-                label=f"refused: {refused / n:.1%}")  # fmt: skip
-        cdf.axvline(horizon_d, color="grey", linestyle="--", linewidth=1)
-        cdf.text(horizon_d, 0.02, "horizon ", ha="right", va="bottom", color="grey", fontsize="small")
+        cdf.step(
+            np.r_[0, delivered, horizon_d],
+            np.r_[0, share, end],
+            where="post",
+            color=DELIVERED,
+            label=f"delivered: {end:.1%}",
+        )
+        outcomes = summary["movements"][key]["outcomes"]
+        unknown = [o for o in outcomes if o != "delivered" and o not in NOT_DELIVERED]
+        for value in [o for o in NOT_DELIVERED if o in outcomes] + unknown:  # stacked above the delivered share
+            part = (outcome == value).sum() / n
+            colour = NOT_DELIVERED.get(value, ("", "grey"))[1]
+            label = f"{outcome_label(value)}: {part:.1%}"
+            cdf.bar(horizon_d, part, horizon_d * 0.025, end, align="edge", color=colour, label=label)
+            end += part
+        cdf.axvline(horizon_d, color="grey", linestyle="--", linewidth=1, label=f"horizon, {horizon}")
         cdf.set(
-            title=f"share of all {n} replications delivered within a time",
+            title=f"share delivered within a time, all {n} replications",
             xlabel="days from departure",
             ylabel="cumulative share",
             xlim=(0, horizon_d * 1.06),
             ylim=(0, 1.02),
         )
         cdf.yaxis.set_major_formatter(PercentFormatter(1.0))
-        cdf.legend(loc="upper left", fontsize="small")
+        cdf.legend(loc="best", fontsize="small")
     return _png(fig)
 
 
@@ -73,8 +92,9 @@ def checkpoints(table: Table, summary: dict) -> bytes:
     """Per checkpoint: mean wait per truck and lane utilisation, each with the 5-95% range of its
     per-replication values."""
     keys = list(summary["checkpoints"])
+    lanes = [summary["checkpoints"][k]["lanes"] for k in keys]
     labels = [
-        _wrap(f"{summary['places'].get(k, k)} ({summary['checkpoints'][k]['lanes']} lanes)", 30) for k in keys
+        f"{_wrap(summary['places'].get(k, k), 28)}\n({n} lane{'' if n == 1 else 's'})" for k, n in zip(keys, lanes)
     ]
     fig = Figure(figsize=(11, 0.8 * len(keys) + 1.6), dpi=DPI, layout="constrained")
     wait_ax, use_ax = fig.subplots(1, 2, sharey=True)
@@ -102,8 +122,9 @@ def _bars(ax, y: np.ndarray, heights: list[float], per_replication: list[np.ndar
     ax.barh(y, heights, color=DELIVERED, alpha=0.8, label=label)
     spread = [np.percentile(v, [5, 95]) if len(v) else [np.nan, np.nan] for v in per_replication]
     low, high = np.array(spread).T
-    ax.errorbar((low + high) / 2, y, xerr=(high - low) / 2, fmt="none", color="black", capsize=4,
-                label="5-95% of replications")  # fmt: skip
+    ax.errorbar(
+        (low + high) / 2, y, xerr=(high - low) / 2, fmt="none", color="black", capsize=4, label="5-95% of replications"
+    )
     ax.set_xlim(left=0)
     ax.legend(loc="lower right", fontsize="small")
 

@@ -45,33 +45,99 @@ def censored_quantile(times_h: np.ndarray, q: float) -> float | None:
     return float(value) if np.isfinite(value) else None
 
 
-def summarise(records: Records) -> dict:
-    """Per movement and per checkpoint statistics, JSON-ready (null, never NaN)."""
+def summarise(records: Records, needs: dict | None = None, deadlines_h: dict[str, float] | None = None) -> dict:
+    """Per movement (a flow's departures pooled), per checkpoint and, given `needs`
+    ({"population": n, "kg_per_person_day": {cargo: kg}}), per cargo type. `deadlines_h` maps a
+    movement to the hours after its departure by which delivery is wanted. JSON-ready: null,
+    never NaN."""
     table = records.movements
     movements = {}
-    for key in records.movement_keys():
-        rows = table["movement"] == key
+    for key in dict.fromkeys(table["flow"].tolist()):
+        rows = table["flow"] == key
         outcome = table["outcome"][rows]
         times_h = table["delivery_time_h"][rows]
         n = int(rows.sum())
         delivered = times_h[~np.isnan(times_h)]
-        movements[key] = {
+        result = {
+            "departures": int(len(set(table["movement"][rows].tolist()))),
             "trucks": int(table["trucks"][rows][0]),
             "tonnes": float(table["tonnes"][rows][0]),
-            "replications": n,
+            "replications": records.replications,
             "outcomes": {o: int((outcome == o).sum()) for o in OUTCOMES},
+            "trucks_by_outcome": {o: int(table[f"{o}_trucks"][rows].sum()) for o in OUTCOMES},
+            "tonnes_by_outcome": {o: float(table[f"{o}_t"][rows].sum()) for o in OUTCOMES},
             "delivery_probability": wilson(len(delivered), n),
             "delivered_count": len(delivered),
             "mean_delivery_time_h": mean_interval(delivered),
             **{f"{name}_delivery_time_h": censored_quantile(times_h, q) for name, q in QUANTILES.items()},
+            "mean_closure_wait_h": mean_interval(table["closure_wait_h"][rows]),
+            "rerouted_share": float((table["reroutes"][rows] > 0).mean()),
         }
-    return {
+        if deadlines_h and key in deadlines_h:
+            on_time = int((np.nan_to_num(times_h, nan=np.inf) <= deadlines_h[key]).sum())
+            result["deadline_h"] = deadlines_h[key]
+            result["on_time_probability"] = wilson(on_time, n)
+        movements[key] = result
+    summary = {
         "replications": records.replications,
         "horizon_h": records.horizon_h,
         "confidence_level": LEVEL,
         "movements": movements,
         "checkpoints": summarise_checkpoints(records),
     }
+    if needs is not None:
+        summary["needs"] = summarise_needs(records, needs)
+    return summary
+
+
+def summarise_needs(records: Records, needs: dict) -> dict:
+    """Tonnes delivered, person-days of need covered, share of the horizon's need met (per cargo
+    type with a stated need), the cumulative tonnes by day, and the longest spell without any
+    delivery; each a mean over replications with its interval."""
+    deliveries = records.deliveries
+    reps = records.replications
+    first = int(records.movements["replication"].min()) if len(records.movements["replication"]) else 0
+    days = int(math.ceil(records.horizon_h / 24.0))
+    horizon_days = records.horizon_h / 24.0
+    rep_index = deliveries["replication"].astype(int) - first if len(deliveries["replication"]) else np.array([], int)
+    cargo_types = list(dict.fromkeys([*needs["kg_per_person_day"], *deliveries["cargo"].tolist()]))
+    by_cargo = {}
+    for cargo in cargo_types:
+        rows = deliveries["cargo"] == cargo
+        tonnes = np.bincount(rep_index[rows], weights=deliveries["tonnes"][rows], minlength=reps)
+        result = {"tonnes": mean_interval(tonnes)}
+        kg = needs["kg_per_person_day"].get(cargo)
+        if kg:
+            person_days = tonnes * 1000.0 / kg
+            result["person_days"] = mean_interval(person_days)
+            result["share_of_need_met"] = mean_interval(person_days / (needs["population"] * horizon_days))
+        by_cargo[cargo] = result
+    day_of = np.minimum((deliveries["time_h"] // 24.0).astype(int), days - 1) if days else np.array([], int)
+    per_day = np.zeros((reps, days))
+    np.add.at(per_day, (rep_index, day_of), deliveries["tonnes"])
+    cumulative = per_day.cumsum(axis=1)
+    gaps_days = longest_gaps_h(rep_index, deliveries["time_h"], reps, records.horizon_h) / 24.0
+    return {
+        "population": needs["population"],
+        "kg_per_person_day": needs["kg_per_person_day"],
+        "by_cargo": by_cargo,
+        "cumulative_tonnes_by_day": [
+            {"day": d + 1, "mean": float(cumulative[:, d].mean()),
+             "p5": float(np.percentile(cumulative[:, d], 5)), "p95": float(np.percentile(cumulative[:, d], 95))}
+            for d in range(days)
+        ],  # fmt: skip
+        "longest_gap_days": mean_interval(gaps_days),
+    }
+
+
+def longest_gaps_h(rep_index: np.ndarray, time_h: np.ndarray, reps: int, horizon_h: float) -> np.ndarray:
+    """Per replication, the longest time from the start, between deliveries, or to the horizon
+    without any delivery."""
+    gaps = np.empty(reps)
+    for r in range(reps):
+        times = np.concatenate([[0.0], np.sort(time_h[rep_index == r]), [horizon_h]])
+        gaps[r] = np.diff(times).max()
+    return gaps
 
 
 def summarise_checkpoints(records: Records) -> dict:
@@ -82,10 +148,14 @@ def summarise_checkpoints(records: Records) -> dict:
         rows = table["checkpoint"] == key
         trucks = table["trucks"][rows].sum()
         lanes = int(table["lanes"][rows][0])
+        others = table["other_trucks"][rows].sum()
         result[key] = {
             "lanes": lanes,
             "trucks_per_replication": float(trucks / rows.sum()),
             "mean_wait_h": float(table["wait_h"][rows].sum() / trucks) if trucks else None,
+            "other_vehicles_per_replication": float(others / rows.sum()),
+            "other_mean_wait_h": float(table["other_wait_h"][rows].sum() / others) if others else None,
             "utilisation": float(table["busy_h"][rows].mean() / (lanes * records.horizon_h)),
+            "open_share": float(table["open_h"][rows].mean() / records.horizon_h),
         }
     return result

@@ -173,8 +173,11 @@ def compile_scenario(scenario: Scenario) -> Plan:
     movements = [
         _movement_plan(scenario, key, key, m, clock_h(scenario, m.departure), legs, breakdown)
         for key, m in scenario.movements.items()
+        if m.enabled
     ]
     for key, flow in scenario.flows.items():
+        if not flow.enabled:
+            continue
         first = clock_h(scenario, flow.first_departure)
         last = min(clock_h(scenario, flow.last_departure) if flow.last_departure else horizon_h, horizon_h)
         departures = [first + n * flow.every_h for n in range(int((last - first) // flow.every_h) + 1)]

@@ -1,0 +1,47 @@
+"""Rebuild the figures and report.html of a finished run from its result files:
+
+    python -m sim.report results/baseline/2024-01-01_12-00-00_000000
+
+Only a complete run is rebuilt: a folder whose status is not "complete" holds a crashed,
+interrupted or still running run, and a report of it could pass for a result.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from sim.analysis.report import INPUTS, write_report
+from sim.results import read_status
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m sim.report", description=__doc__.splitlines()[0])
+    parser.add_argument("folder", type=Path, help="a results folder written by `python -m sim`")
+    folder = parser.parse_args(argv).folder
+    problem = _problem(folder)
+    if problem:
+        print(f"sim.report: {folder}: {problem}; nothing written", file=sys.stderr)
+        return 2
+    try:
+        write_report(folder)
+    except OSError as error:
+        print(f"sim.report: {folder}: cannot write the report: {error}", file=sys.stderr)
+        return 2
+    print(folder / "report.html")
+    return 0
+
+
+def _problem(folder: Path) -> str | None:
+    if not folder.is_dir():
+        return "no such folder"
+    status = read_status(folder)
+    if status != "complete":
+        return f"not a complete run (status: {status})"
+    missing = [name for name in INPUTS if not (folder / name).is_file()]
+    return f"missing {', '.join(missing)}" if missing else None
+
+
+if __name__ == "__main__":
+    sys.exit(main())
