@@ -1,0 +1,263 @@
+"""Specifications of the model's mechanisms beyond the foundation: closures, other traffic and
+priority, turn-backs, breakdowns, escorts, rerouting, flows and needs. Tiny deterministic worlds
+with exact times, and conservation of trucks and tonnes."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+from conftest import at, checkpoint, fixed, movement, rows, scenario
+from scipy import stats
+
+from sim.analysis.statistics import summarise
+from sim.model.calendar import Availability, OpeningHours
+from sim.model.checkpoint import Lanes
+from sim.records import OUTCOMES
+from sim.schema import BreakdownPolicy, ClosureWindow, EscortPool, Flow, Needs, OtherTraffic, RandomClosures
+from sim.simulation import simulate, trace_replication
+from sim.validate import scenario_problems
+
+ALWAYS = OpeningHours("24h", 0.0)
+
+
+def valid(s):
+    problems = list(scenario_problems(s, "scenario"))
+    assert not problems, problems
+    return s
+
+
+def one_run(s, seed: int = 1):
+    """The movements table of a single replication, as a dict key -> row dict."""
+    table = simulate(valid(s), seed, 1).movements
+    return {k: {c: table[c][i] for c in table} for i, k in enumerate(table["movement"].tolist())}
+
+
+def chain(inspection_h: float = 0.5, trucks: int = 1, **movement_fields):
+    """a -1h- b (checkpoint) -1h- c."""
+    m = movement(["a", "b", "c"], trucks=trucks)
+    for name, value in movement_fields.items():
+        setattr(m, name, value)
+    return scenario(legs=[("a", "b", 1.0), ("b", "c", 1.0)], checkpoints={"b": checkpoint(inspection_h)},
+                    movements={"m": m})  # fmt: skip
+
+
+# --- closures -----------------------------------------------------------------------------------
+
+
+def test_a_truck_reaching_a_closed_checkpoint_waits_for_it_to_reopen():
+    s = chain()
+    s.checkpoints["b"].closures = {"shut": ClosureWindow(start=at(0.5), duration_h=10.0)}
+    m = one_run(s)["m"]
+    # Arrives at b at 1, closed until 10.5, inspected 10.5-11, at c at 12.
+    assert m["delivery_time_h"] == 12.0
+    assert m["closure_wait_h"] == 9.5  # the closure overlapped its stay at b from 1 to 10.5
+
+
+def test_an_inspection_under_way_when_a_closure_starts_is_finished():
+    s = chain(inspection_h=2.0, trucks=2)
+    s.checkpoints["b"].closures = {"shut": ClosureWindow(start=at(2.0), duration_h=5.0)}
+    trucks = trace_replication(valid(s), 1, 0)
+    # Truck 0 started at 1 and finishes at 3 despite the closure from 2; truck 1 starts when it reopens, at 7.
+    assert trucks["start_h"].tolist() == [1.0, 7.0]
+    assert trucks["clear_h"].tolist() == [3.0, 9.0]
+
+
+def test_a_closure_without_end_leaves_the_movement_not_delivered_at_the_horizon():
+    s = chain()
+    s.checkpoints["b"].closures = {"shut": ClosureWindow(start=at(0.0), duration_h=None)}
+    m = one_run(s)["m"]
+    assert m["outcome"] == "not_delivered" and math.isnan(m["delivery_time_h"])
+    assert m["last_place"] == "b" and m["not_delivered_trucks"] == 1
+
+
+def test_a_closed_road_holds_the_movement_at_its_start():
+    s = chain()
+    s.legs["b_c"].closures = {"shut": ClosureWindow(start=at(0.0), duration_h=5.0)}
+    m = one_run(s)["m"]
+    # Cleared at b at 1.5, waits for the road until 5, at c at 6.
+    assert m["delivery_time_h"] == 6.0 and m["closure_wait_h"] == 3.5
+
+
+def test_random_closures_leave_the_checkpoint_open_the_expected_share_of_time():
+    s = chain()
+    s.horizon_days = 400
+    # Onsets at 0.5 a day while open, each closure 2 days: open spells average 2 days, so the
+    # long-run open share is 2 / (2 + 2) = 0.5.
+    s.checkpoints["b"].random_closures = RandomClosures(rate_per_day=0.5, duration=fixed(48.0))
+    table = simulate(valid(s), 3, 40).checkpoints
+    share = table["open_h"] / (400 * 24)
+    half = stats.t.ppf(0.975, len(share) - 1) * share.std(ddof=1) / math.sqrt(len(share))
+    assert abs(share.mean() - 0.5) < max(3 * half, 0.01)
+
+
+# --- other traffic and priority ----------------------------------------------------------------
+
+
+def lanes_with_queue():
+    """One lane; other vehicles arrive at 0, 0.1 and 0.2 and take 1 h each."""
+    return Lanes(1, Availability(ALWAYS, []), 100.0, [0.0, 0.1, 0.2], [1.0, 1.0, 1.0])
+
+
+def test_without_priority_aid_trucks_queue_behind_other_traffic_that_came_first():
+    lanes = lanes_with_queue()
+    starts, clears = lanes.inspect(0.5, [1.0], priority=False)
+    assert (starts, clears) == ([3.0], [4.0])
+
+
+def test_with_priority_aid_trucks_pass_queued_other_traffic_but_not_one_being_inspected():
+    lanes = lanes_with_queue()
+    starts, clears = lanes.inspect(0.5, [1.0], priority=True)
+    assert (starts, clears) == ([1.0], [2.0])  # the vehicle that started at 0 finishes first
+    lanes.finish()
+    assert lanes.other_trucks == 3
+    assert lanes.other_wait_h == pytest.approx(0 + (2.0 - 0.1) + (3.0 - 0.2))
+    assert lanes.busy_h == 4.0
+
+
+def test_other_traffic_competes_for_lanes_and_is_recorded():
+    s = chain()
+    s.checkpoints["b"].other_traffic = OtherTraffic(rate_per_h=0.5, inspection=fixed(1.0))
+    table = simulate(valid(s), 1, 20).checkpoints
+    per_day = table["other_trucks"].mean() / s.horizon_days
+    assert 10 < per_day < 14  # 12 a day expected
+    assert np.all(table["busy_h"] >= table["other_trucks"] * 1.0 - 1.0)
+
+
+# --- inspection outcomes ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("p, expected", [(1.0, "turned_back"), (0.0, "delivered")])
+def test_an_inspection_may_turn_trucks_back(p, expected):
+    s = chain(trucks=3)
+    s.checkpoints["b"].turn_back_probability = p
+    m = one_run(s)["m"]
+    assert m["outcome"] == expected
+    assert m["turned_back_trucks"] == 3 * p and m["turned_back_t"] == 30.0 * p
+    assert m["delivered_trucks"] + m["turned_back_trucks"] == 3
+
+
+def test_turned_back_trucks_leave_and_the_rest_deliver():
+    s = chain(trucks=20)
+    s.checkpoints["b"].turn_back_probability = 0.3
+    table = simulate(valid(s), 5, 200).movements
+    share = table["turned_back_trucks"].sum() / (20 * 200)
+    assert abs(share - 0.3) < 4 * math.sqrt(0.3 * 0.7 / 4000)
+    assert np.all(table["turned_back_trucks"] + table["delivered_trucks"] == 20)
+
+
+# --- breakdowns ----------------------------------------------------------------------------------
+
+
+def broken_down(policy: BreakdownPolicy):
+    s = chain(trucks=2, breakdown_policy=policy)
+    s.legs["a_b"].breakdown_probability = 1.0
+    s.legs["a_b"].repair = fixed(3.0)
+    return s
+
+
+def test_with_policy_wait_the_movement_waits_for_its_repaired_trucks():
+    m = one_run(broken_down(BreakdownPolicy.wait))["m"]
+    assert m["delivery_time_h"] == 1 + 3 + 0.5 + 0.5 + 1  # both inspected one after the other on one lane
+
+
+def test_with_policy_go_on_each_repaired_truck_follows_on_its_own():
+    s = broken_down(BreakdownPolicy.go_on)
+    passages = rows(simulate(valid(s), 1, 1).passages, place="c")
+    assert passages["trucks"].tolist() == [1, 1]  # two groups of one truck reached c
+    m = one_run(s)["m"]
+    assert m["delivery_time_h"] == 1 + 3 + 0.5 + 0.5 + 1 and m["delivered_trucks"] == 2
+
+
+def test_breakdown_chance_per_100km_scales_with_distance():
+    s = chain(trucks=50)
+    s.legs["a_b"].distance_km = 200.0
+    s.legs["a_b"].breakdown_per_100km = 0.1
+    s.legs["a_b"].repair = fixed(10.0)
+    s.movements["m"].breakdown_policy = BreakdownPolicy.go_on
+    table = simulate(valid(s), 2, 100).passages
+    at_b = rows(table, place="b")
+    late = at_b["trucks"][at_b["arrival_h"] == 11.0].sum()
+    expected = 1 - 0.9**2  # 0.19 per truck
+    assert abs(late / 5000 - expected) < 4 * math.sqrt(expected * (1 - expected) / 5000)
+
+
+# --- escorts ------------------------------------------------------------------------------------
+
+
+def test_a_leg_that_needs_an_escort_waits_for_one_from_the_pool():
+    s = scenario(
+        legs=[("a", "b", 1.0)],
+        movements={"first": movement(["a", "b"]), "second": movement(["a", "b"])},
+    )
+    s.escorts = {"peacekeepers": EscortPool(size=1, turnaround=fixed(2.0))}
+    s.legs["a_b"].escort = "peacekeepers"
+    result = one_run(s)
+    # The escort drives with the first from 0 to 1 and is back at 3; the second leaves then.
+    assert result["first"]["delivery_time_h"] == 1.0
+    assert result["second"]["delivery_time_h"] == 4.0
+
+
+# --- rerouting -----------------------------------------------------------------------------------
+
+
+def test_after_waiting_at_a_closure_a_movement_turns_back_and_takes_its_alternative_route():
+    s = scenario(
+        legs=[("a", "b", 1.0), ("b", "d", 1.0), ("a", "c", 1.0), ("c", "d", 1.0)],
+        movements={"m": movement(["a", "b", "d"])},
+    )
+    s.legs["b_d"].closures = {"shut": ClosureWindow(start=at(0.0), duration_h=None)}
+    s.movements["m"].alternative_routes = {"south": ["a", "c", "d"]}
+    s.movements["m"].reroute_after_h = 2.0
+    m = one_run(s)["m"]
+    # At b at 1, waits 2 h, drives back to a (4), then to c (5) and d (6).
+    assert m["outcome"] == "delivered" and m["delivery_time_h"] == 6.0
+    assert m["reroutes"] == 1 and m["closure_wait_h"] == 2.0
+    places = rows(simulate(valid(s), 1, 1).passages, movement="m")["place"].tolist()
+    assert places == ["a", "b", "a", "c", "d"]
+
+
+# --- flows and needs -----------------------------------------------------------------------------
+
+
+def test_a_flow_departs_every_interval_until_the_horizon():
+    s = chain()
+    s.movements["m"].enabled = False
+    s.flows = {"daily": Flow(name="daily supply", trucks=2, cargo_t={"food": 40.0}, route=["a", "b", "c"],
+                             first_departure=at(0.0), every_h=24.0)}  # fmt: skip
+    s.horizon_days = 3
+    records = simulate(valid(s), 1, 2)
+    assert rows(records.movements, replication=0)["movement"].tolist() == ["daily/0", "daily/1", "daily/2"]
+    summary = summarise(records)
+    assert list(summary["movements"]) == ["daily"] and summary["movements"]["daily"]["departures"] == 3
+
+
+def test_needs_give_person_days_covered_share_met_and_longest_gap():
+    s = chain()
+    s.needs = Needs(population=1000, kg_per_person_day={"food": 0.5})
+    records = simulate(valid(s), 1, 3)
+    needs = summarise(records, {"population": 1000, "kg_per_person_day": {"food": 0.5}})["needs"]
+    food = needs["by_cargo"]["food"]
+    assert food["tonnes"]["estimate"] == 10.0
+    assert food["person_days"]["estimate"] == 20000.0  # 10 t / 0.5 kg per person-day
+    assert food["share_of_need_met"]["estimate"] == pytest.approx(20000 / (1000 * 10))
+    # The only delivery is at 2.5 h: the longest spell without one runs from then to day 10.
+    assert needs["longest_gap_days"]["estimate"] == pytest.approx((240 - 2.5) / 24)
+    assert needs["cumulative_tonnes_by_day"][0]["mean"] == 10.0
+
+
+# --- conservation ---------------------------------------------------------------------------------
+
+
+def test_every_truck_and_tonne_ends_in_exactly_one_outcome(baseline):
+    baseline.checkpoints["hakari"].turn_back_probability = 0.2
+    baseline.legs["yerevan_goris"].breakdown_probability = 0.3
+    baseline.legs["yerevan_goris"].repair = fixed(30.0)
+    baseline.movements["armenia_convoy"].breakdown_policy = BreakdownPolicy.go_on
+    table = simulate(valid(baseline), 11, 300).movements
+    trucks = sum(table[f"{o}_trucks"] for o in OUTCOMES)
+    tonnes = sum(table[f"{o}_t"] for o in OUTCOMES)
+    assert np.array_equal(trucks, table["trucks"])
+    assert np.allclose(tonnes, table["tonnes"])
+    assert set(table["outcome"].tolist()) == set(OUTCOMES)
