@@ -1,41 +1,72 @@
 """The command line: `python -m sim scenario=baseline replications=2000 seed=7` (Hydra).
 
-Thin on purpose: compose (Hydra) -> validate -> run -> print where the results are.
+Thin on purpose: compose (Hydra) -> validate -> run -> print where the results are. In a sweep
+(`-m`), a job that fails records its error in its own folder and the sweep goes on; the command
+exits non-zero at the end.
 """
 
 from __future__ import annotations
 
 import contextlib
 import shutil
+import signal
+import sys
 from pathlib import Path
 
 import hydra
 from hydra.core.hydra_config import HydraConfig
+from hydra.types import RunMode
 from omegaconf import DictConfig, OmegaConf
 
 from sim.config import CONFIG_DIR, to_run
+from sim.results import write_status, write_text
 from sim.validate import ConfigError
+
+# Sweeps at or above this many replications use every core by default; below it, starting
+# worker processes costs more than it saves.
+PARALLEL_FROM = 2000
 
 
 @hydra.main(version_base="1.3", config_path=str(CONFIG_DIR), config_name="config")
 def main(cfg: DictConfig) -> None:
     hydra_cfg = HydraConfig.get()
     folder = Path(hydra_cfg.runtime.output_dir)
+    in_sweep = hydra_cfg.mode == RunMode.MULTIRUN
     try:
         run = to_run(cfg)
-    except ConfigError:
+    except ConfigError as error:
+        if in_sweep:
+            _record_failure(folder, error)
+            return
         _discard(folder)  # nothing ran: leave no folder behind that could pass for a result
         raise
+    from sim.parallel import available_cores
     from sim.run import execute
 
+    workers = run.workers
+    if workers == "auto":
+        large = run.replications == "auto" or run.replications >= PARALLEL_FROM
+        workers = available_cores() if large and not in_sweep else 1
     overridden = [o.split("=", 1)[0].lstrip("+~").removeprefix("scenario.") for o in hydra_cfg.overrides.task]
-    summary = execute(
-        run,
-        folder,
-        scenario_name=hydra_cfg.runtime.choices.get("scenario", ""),
-        config_yaml=OmegaConf.to_yaml(cfg, resolve=True),
-        overridden=[o for o in overridden if o not in ("scenario", "replications", "seed")],
-    )
+    signal.signal(signal.SIGTERM, _interrupt)
+    try:
+        summary = execute(
+            run,
+            folder,
+            scenario_name=hydra_cfg.runtime.choices.get("scenario", ""),
+            config_yaml=OmegaConf.to_yaml(cfg, resolve=True),
+            overridden=[o for o in overridden if o not in ("scenario", "replications", "seed", "workers")],
+            workers=workers,
+            progress=not in_sweep,
+        )
+    except KeyboardInterrupt:
+        print(f"\nInterrupted. Nothing complete was written; {folder} is marked 'interrupted'.", file=sys.stderr)
+        sys.exit(130)
+    except Exception as error:
+        if not in_sweep:
+            raise
+        _record_failure(folder, error)
+        return
     print(headline(summary))
     print(f"\nResults and report: {folder}")
 
@@ -55,11 +86,28 @@ def headline(summary: dict) -> str:
             f"{_hours(m['p90_delivery_time_h']):>9}"
         )
     rows.append(f"\n'-': not delivered by the horizon ({summary['horizon_h'] / 24:g} days) in that share of runs.")
+    if "precision" in summary:
+        p = summary["precision"]
+        state = "met" if p["met"] else "NOT met (stopped at max_replications)"
+        rows.append(f"replications=auto: target relative half-width {p['target_relative_half_width']} {state}.")
     return "\n".join(rows)
 
 
 def _hours(value: float | None) -> str:
     return "-" if value is None else f"{value:.1f}"
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt  # SIGTERM ends a run as Ctrl-C does: marked interrupted, never complete
+
+
+def _record_failure(folder: Path, error: Exception) -> None:
+    """In a sweep: keep the job's error in its folder, tell the user, let the sweep go on."""
+    message = f"{type(error).__name__}: {error}"
+    folder.mkdir(parents=True, exist_ok=True)
+    write_text(folder / "error.txt", message + "\n")
+    write_status(folder, "failed", error=message)
+    print(f"Job in {folder} failed: {message}", file=sys.stderr)
 
 
 def _discard(folder: Path) -> None:
@@ -68,3 +116,12 @@ def _discard(folder: Path) -> None:
         shutil.rmtree(folder, ignore_errors=True)
         with contextlib.suppress(OSError):
             folder.parent.rmdir()  # the scenario's folder, if this was its only run
+
+
+def cli() -> None:
+    """`python -m sim` and the `sim` command: run, then exit non-zero if any sweep job failed."""
+    from sim import sweep
+
+    main()
+    if sweep.failed_jobs():
+        sys.exit(1)

@@ -6,21 +6,33 @@ folder left by a crash or Ctrl-C never looks finished.
 
 from __future__ import annotations
 
+import math
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
 from sim.analysis.card import CARD_COLUMNS, scenario_card
 from sim.analysis.statistics import summarise
 from sim.model.plan import clock_h
+from sim.parallel import simulate_many
 from sim.provenance import provenance
+from sim.records import Records, concat
 from sim.results import write_json, write_status, write_table, write_text
 from sim.schema import RunConfig
-from sim.simulation import simulate
 
 
-def execute(run: RunConfig, folder: Path, scenario_name: str, config_yaml: str, overridden: list[str] = ()) -> dict:
-    """Simulate `run` and write every result file into `folder`; returns the summary."""
+def execute(
+    run: RunConfig,
+    folder: Path,
+    scenario_name: str,
+    config_yaml: str,
+    overridden: list[str] = (),
+    workers: int = 1,
+    progress: bool = False,
+) -> dict:
+    """Simulate `run` on `workers` processes and write every result file into `folder`; returns
+    the summary."""
     from sim.analysis.report import write_report  # matplotlib loads only when a run gets this far
 
     started, clock = _now(), time.perf_counter()
@@ -28,7 +40,6 @@ def execute(run: RunConfig, folder: Path, scenario_name: str, config_yaml: str, 
     write_status(folder, "running", started=started)
     try:
         write_text(folder / "config.yaml", config_yaml)
-        records = simulate(run.scenario, run.seed, run.replications)
         s = run.scenario
         needs = None if s.needs is None else {"population": s.needs.population,
                                               "kg_per_person_day": dict(s.needs.kg_per_person_day)}  # fmt: skip
@@ -37,15 +48,26 @@ def execute(run: RunConfig, folder: Path, scenario_name: str, config_yaml: str, 
             for key, m in s.movements.items()
             if m.enabled and m.deadline
         }
+
+        def statistics(records: Records) -> dict:
+            return summarise(records, needs, deadlines_h)
+
+        if run.replications == "auto":
+            records, statistics_, precision = replicate_to_precision(run, statistics, workers, progress)
+        else:
+            records = simulate_many(s, run.seed, run.replications, workers, progress=progress)
+            statistics_, precision = statistics(records), None
         summary = {
             "scenario": scenario_name,
             "title": s.title,
             "description": s.description,
             "start": s.start,
             "seed": run.seed,
-            **summarise(records, needs, deadlines_h),
+            **statistics_,
             "places": {key: place.name for key, place in s.places.items()},
         }
+        if precision is not None:
+            summary["precision"] = precision
         for key, movement in [*s.movements.items(), *s.flows.items()]:
             if movement.enabled:
                 summary["movements"][key] = {"name": movement.name, **summary["movements"][key]}
@@ -66,6 +88,45 @@ def execute(run: RunConfig, folder: Path, scenario_name: str, config_yaml: str, 
         raise
     write_status(folder, "complete", started=started, ended=_now())
     return summary
+
+
+def replicate_to_precision(
+    run: RunConfig, statistics: Callable[[Records], dict], workers: int, progress: bool
+) -> tuple[Records, dict, dict]:
+    """Replicate in batches of `precision.batch` until every chosen movement's interval for the
+    chosen metric is within the target relative half-width, or `max_replications` is reached."""
+    p = run.precision
+    parts: list[Records] = []
+    done = 0
+    while True:
+        parts.append(simulate_many(run.scenario, run.seed, p.batch, workers, first=done, progress=progress))
+        done += p.batch
+        records = concat(parts)
+        summary = statistics(records)
+        achieved = relative_half_width(summary, p.metric.value, p.movements or list(summary["movements"]))
+        if achieved <= p.relative_half_width or done + p.batch > p.max_replications:
+            break
+    precision = {
+        "metric": p.metric.value,
+        "target_relative_half_width": p.relative_half_width,
+        "achieved_relative_half_width": float(achieved) if math.isfinite(achieved) else None,
+        "met": bool(achieved <= p.relative_half_width),
+        "replications": done,
+        "batch": p.batch,
+        "max_replications": p.max_replications,
+    }
+    return records, summary, precision
+
+
+def relative_half_width(summary: dict, metric: str, movements: list[str]) -> float:
+    """The widest relative half-width of `metric`'s interval among `movements` (inf if unknown)."""
+    widest = 0.0
+    for key in movements:
+        interval = summary["movements"][key][metric]
+        if interval["low"] is None or not interval["estimate"]:
+            return math.inf
+        widest = max(widest, (interval["high"] - interval["low"]) / 2 / abs(interval["estimate"]))
+    return widest
 
 
 def _now() -> str:

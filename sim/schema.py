@@ -218,10 +218,30 @@ class Scenario:
     sources: dict[str, Source] = field(default_factory=dict)
 
 
+class PrecisionMetric(Enum):
+    """The statistic whose confidence interval `replications=auto` narrows."""
+
+    mean_delivery_time_h = "mean_delivery_time_h"
+    delivery_probability = "delivery_probability"
+
+
+@dataclass
+class Precision:
+    """For `replications=auto`: replicate in batches until the interval is narrow enough."""
+
+    metric: PrecisionMetric = PrecisionMetric.mean_delivery_time_h
+    relative_half_width: float = 0.05  # half the interval's width over the estimate
+    movements: list[str] = field(default_factory=list)  # which must meet it; empty: all
+    batch: int = 256
+    max_replications: int = 20000
+
+
 @dataclass
 class RunConfig:
     """One run: a scenario and how to replicate it."""
 
     scenario: Scenario = MISSING
-    replications: int = 500
+    replications: int | str = 500  # a number, or "auto" (see precision)
     seed: int = 20230726
+    workers: int | str = "auto"  # processes; "auto": all cores for large runs, 1 inside a sweep job
+    precision: Precision = field(default_factory=Precision)

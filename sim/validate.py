@@ -40,10 +40,28 @@ def check(run: RunConfig) -> None:
 
 
 def _run_problems(run: RunConfig) -> Iterator[str]:
-    if run.replications < 1:
+    if isinstance(run.replications, str):
+        if run.replications != "auto":
+            yield f"replications={run.replications}: must be a whole number >= 1 or 'auto'"
+    elif run.replications < 1:
         yield f"replications={run.replications}: must be >= 1"
+    if isinstance(run.workers, str):
+        if run.workers != "auto":
+            yield f"workers={run.workers}: must be a whole number >= 1 or 'auto'"
+    elif run.workers < 1:
+        yield f"workers={run.workers}: must be >= 1"
     if run.seed < 0:
         yield f"seed={run.seed}: must be >= 0"
+    p = run.precision
+    if not _positive(p.relative_half_width):
+        yield f"precision.relative_half_width={p.relative_half_width}: must be a finite number > 0"
+    if p.batch < 2:
+        yield f"precision.batch={p.batch}: must be >= 2"
+    if p.max_replications < p.batch:
+        yield f"precision.max_replications={p.max_replications}: must be >= precision.batch={p.batch}"
+    for key in p.movements:
+        if key not in run.scenario.movements and key not in run.scenario.flows:
+            yield f"precision.movements: '{key}' is not a movement or flow of the scenario"
     yield from scenario_problems(run.scenario, "scenario")
 
 
