@@ -82,8 +82,8 @@ def headline(summary: dict) -> str:
         interval = f"{p['low']:.3f}-{p['high']:.3f}"
         rows.append(
             f"{key:<24} {p['estimate']:>13.3f} {interval:>15} "
-            f"{_hours(m['mean_delivery_time_h']['estimate']):>9} {_hours(m['median_delivery_time_h']):>9} "
-            f"{_hours(m['p90_delivery_time_h']):>9}"
+            f"{_hours(m['mean_delivery_time_h']['estimate']):>9} {_hours(m['median_delivery_time_h']['estimate']):>9} "
+            f"{_hours(m['p90_delivery_time_h']['estimate']):>9}"
         )
     rows.append(f"\n'-': not delivered by the horizon ({summary['horizon_h'] / 24:g} days) in that share of runs.")
     if "precision" in summary:

@@ -20,6 +20,7 @@ from sim.provenance import provenance
 from sim.records import Records, concat
 from sim.results import write_json, write_status, write_table, write_text
 from sim.schema import RunConfig
+from sim.simulation import trace_replication
 
 
 def execute(
@@ -75,6 +76,9 @@ def execute(
         write_table(folder / "passages.csv", records.passages)
         write_table(folder / "checkpoints.csv", records.checkpoints)
         write_table(folder / "deliveries.csv", records.deliveries)
+        # Every truck at every checkpoint in the first replication, for the report's timeline
+        # (replications are exchangeable: the first is as typical as any).
+        write_table(folder / "timeline.csv", trace_replication(s, run.seed, 0))
         write_json(folder / "summary.json", summary)
         card = scenario_card(s, overridden)
         write_table(folder / "scenario_card.csv", card or [dict.fromkeys(CARD_COLUMNS, "")])

@@ -67,8 +67,7 @@ def summarise_sweep(sweep: Path) -> tuple[list[dict], Table | None]:
                 "delivery_probability": p["estimate"], "delivery_probability_low": p["low"],
                 "delivery_probability_high": p["high"], "mean_delivery_time_h": mean["estimate"],
                 "mean_delivery_time_h_low": mean["low"], "mean_delivery_time_h_high": mean["high"],
-                "median_delivery_time_h": m["median_delivery_time_h"], "p90_delivery_time_h": m["p90_delivery_time_h"],
-                "p95_delivery_time_h": m["p95_delivery_time_h"],
+                **{f"{q}_delivery_time_h": m[f"{q}_delivery_time_h"]["estimate"] for q in ("median", "p90", "p95")},
                 "mean_closure_wait_h": m["mean_closure_wait_h"]["estimate"], **swept,
             })  # fmt: skip
         movements = read_table(job / "movements.csv")

@@ -237,7 +237,7 @@ def test_needs_give_person_days_covered_share_met_and_longest_gap():
     s = chain()
     s.needs = Needs(population=1000, kg_per_person_day={"food": 0.5})
     records = simulate(valid(s), 1, 3)
-    needs = summarise(records, {"population": 1000, "kg_per_person_day": {"food": 0.5}})["needs"]
+    needs = summarise(records, {"population": 1000, "kg_per_person_day": {"food": 0.5}})["deliveries"]
     food = needs["by_cargo"]["food"]
     assert food["tonnes"]["estimate"] == 10.0
     assert food["person_days"]["estimate"] == 20000.0  # 10 t / 0.5 kg per person-day

@@ -92,7 +92,7 @@ class _Clock:
 def _movement(key: str, m: dict, movements: dict, clock: _Clock, horizon_h: float, level: str) -> dict:
     departure_h = float(movements["departure_h"][movements["movement"] == key][0])
     p, mean = m["delivery_probability"], m["mean_delivery_time_h"]
-    median = m["median_delivery_time_h"]
+    median = m["median_delivery_time_h"]["estimate"]
     row = {
         "key": key,
         "name": m["name"],
@@ -104,7 +104,7 @@ def _movement(key: str, m: dict, movements: dict, clock: _Clock, horizon_h: floa
         "outcomes": {plots.outcome_label(o): count for o, count in m["outcomes"].items()},
         "mean": "no delivery" if mean["estimate"] is None else _duration(mean["estimate"]),
         "mean_ci": _interval(mean["low"], mean["high"]),
-        "quantiles": {q: _duration(m[f"{q}_delivery_time_h"]) for q in ("median", "p90", "p95")},
+        "quantiles": {q: _duration(m[f"{q}_delivery_time_h"]["estimate"]) for q in ("median", "p90", "p95")},
         "median_date": "beyond horizon" if median is None else clock.at(departure_h + median),
     }
     horizon = clock.at(horizon_h)
@@ -113,7 +113,7 @@ def _movement(key: str, m: dict, movements: dict, clock: _Clock, horizon_h: floa
         when = f"in {_percent(1 - p['estimate'])} it has not delivered by then, so the median lies beyond the horizon"
     else:
         when = f"the median delivery is {median / 24:.1f} days after departure, on {row['median_date']}"
-        p90 = m["p90_delivery_time_h"]
+        p90 = m["p90_delivery_time_h"]["estimate"]
         if p90 is not None:
             when += f"; 90% of replications have delivered by {clock.at(departure_h + p90)}"
     row["answer"] = f"{arrives}; {when}."

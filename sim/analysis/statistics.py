@@ -38,11 +38,22 @@ def mean_interval(values: np.ndarray, level: float = LEVEL) -> dict:
     return {"estimate": mean, "low": mean - half, "high": mean + half}
 
 
-def censored_quantile(times_h: np.ndarray, q: float) -> float | None:
+def censored_quantile(times_h: np.ndarray, q: float, level: float = LEVEL) -> dict:
     """Empirical quantile (no interpolation) where NaN means 'not delivered', i.e. beyond the
-    horizon; None when the quantile lies there."""
-    value = np.quantile(np.where(np.isnan(times_h), np.inf, times_h), q, method="inverted_cdf")
-    return float(value) if np.isfinite(value) else None
+    horizon, with a distribution-free interval from binomial order statistics; any of the three
+    is None when it lies beyond the horizon."""
+    ordered = np.sort(np.where(np.isnan(times_h), np.inf, times_h))
+    n = len(ordered)
+    estimate = ordered[int(np.ceil(q * n)) - 1]  # the inverted-CDF quantile
+    low_rank = int(stats.binom.ppf((1 - level) / 2, n, q))  # order statistics bracketing it
+    high_rank = int(stats.binom.ppf((1 + level) / 2, n, q)) + 1
+    low = ordered[low_rank - 1] if low_rank >= 1 else None
+    high = ordered[high_rank - 1] if high_rank <= n else None
+
+    def finite(x: float | None) -> float | None:
+        return float(x) if x is not None and np.isfinite(x) else None
+
+    return {"estimate": finite(estimate), "low": finite(low), "high": finite(high)}
 
 
 def summarise(records: Records, needs: dict | None = None, deadlines_h: dict[str, float] | None = None) -> dict:
@@ -85,15 +96,16 @@ def summarise(records: Records, needs: dict | None = None, deadlines_h: dict[str
         "movements": movements,
         "checkpoints": summarise_checkpoints(records),
     }
-    if needs is not None:
-        summary["needs"] = summarise_needs(records, needs)
+    summary["deliveries"] = summarise_deliveries(records, needs)
     return summary
 
 
-def summarise_needs(records: Records, needs: dict) -> dict:
-    """Tonnes delivered, person-days of need covered, share of the horizon's need met (per cargo
-    type with a stated need), the cumulative tonnes by day, and the longest spell without any
-    delivery; each a mean over replications with its interval."""
+def summarise_deliveries(records: Records, needs: dict | None) -> dict:
+    """Tonnes delivered per cargo type; with `needs`, person-days of need covered and the share of
+    the horizon's need met; the cumulative tonnes by day, and the longest spell without any
+    delivery. Each a mean over replications with its interval (the daily tonnes with a 5-95%
+    band across replications)."""
+    needs = needs or {"population": None, "kg_per_person_day": {}}
     deliveries = records.deliveries
     reps = records.replications
     first = int(records.movements["replication"].min()) if len(records.movements["replication"]) else 0
@@ -107,7 +119,7 @@ def summarise_needs(records: Records, needs: dict) -> dict:
         tonnes = np.bincount(rep_index[rows], weights=deliveries["tonnes"][rows], minlength=reps)
         result = {"tonnes": mean_interval(tonnes)}
         kg = needs["kg_per_person_day"].get(cargo)
-        if kg:
+        if kg and needs["population"]:
             person_days = tonnes * 1000.0 / kg
             result["person_days"] = mean_interval(person_days)
             result["share_of_need_met"] = mean_interval(person_days / (needs["population"] * horizon_days))
