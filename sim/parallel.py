@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import signal
 import sys
+import threading
 import time
 from concurrent.futures import ProcessPoolExecutor
 
@@ -54,7 +55,7 @@ def simulate_many(
                 bar.advance(count)
     else:
         processes = min(workers, len(pieces))
-        with ProcessPoolExecutor(max_workers=processes, initializer=_leave_interrupts_to_parent) as pool:
+        with ProcessPoolExecutor(max_workers=processes, initializer=_worker_start) as pool:
             futures = [pool.submit(simulate, scenario, seed, count, start) for start, count in pieces]
             try:
                 for (_, count), future in zip(pieces, futures):
@@ -70,9 +71,18 @@ def simulate_many(
     return concat(parts)
 
 
-def _leave_interrupts_to_parent() -> None:
+def _worker_start() -> None:
     # Ctrl-C reaches every process of the terminal; the parent alone decides what to keep.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # A parent killed outright (SIGKILL) cannot stop its workers: they stop themselves.
+    parent = os.getppid()
+    threading.Thread(target=_exit_when_orphaned, args=(parent,), daemon=True).start()
+
+
+def _exit_when_orphaned(parent: int) -> None:
+    while os.getppid() == parent:
+        time.sleep(0.5)
+    os._exit(1)
 
 
 class Progress:

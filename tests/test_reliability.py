@@ -1,0 +1,112 @@
+"""Nothing is lost and nothing lies: interrupted or killed runs never look complete, the same seed
+gives the same bytes, and a finished run can be reproduced from its folder."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+DATA_FILES = ("movements.csv", "passages.csv", "checkpoints.csv", "deliveries.csv", "summary.json")
+
+
+def sim(*args: str, cwd: Path, timeout: float = 120) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", *args], cwd=cwd, capture_output=True, text=True, timeout=timeout)
+
+
+def status(folder: Path) -> str | None:
+    try:
+        return json.loads((folder / "status.json").read_text())["status"]
+    except (OSError, ValueError):
+        return None
+
+
+def start_long_run(tmp_path: Path) -> tuple[subprocess.Popen, Path]:
+    """A run far too long to finish, started and waited for until it is simulating."""
+    folder = tmp_path / "run"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "sim", "replications=1000000", f"hydra.run.dir={folder}"],
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    deadline = time.monotonic() + 60
+    while status(folder) != "running":
+        assert process.poll() is None, process.communicate()
+        assert time.monotonic() < deadline, "the run never started"
+        time.sleep(0.1)
+    time.sleep(1.0)  # well inside the simulation
+    return process, folder
+
+
+@pytest.mark.parametrize("signum, code", [(signal.SIGINT, 130), (signal.SIGTERM, 130)])
+def test_an_interrupted_run_stops_promptly_and_is_marked_interrupted(tmp_path, signum, code):
+    process, folder = start_long_run(tmp_path)
+    sent = time.monotonic()
+    process.send_signal(signum)
+    _, err = process.communicate(timeout=30)
+    assert time.monotonic() - sent < 15
+    assert process.returncode == code
+    assert "Interrupted" in err and "Traceback" not in err
+    assert status(folder) == "interrupted"
+    assert not (folder / "report.html").exists()
+    refused = sim("sim.report", str(folder), cwd=tmp_path)
+    assert refused.returncode == 2 and "Traceback" not in refused.stdout + refused.stderr
+
+
+def test_a_killed_run_never_looks_complete(tmp_path):
+    process, folder = start_long_run(tmp_path)
+    process.kill()
+    process.communicate(timeout=30)
+    assert status(folder) == "running"  # the last word it could write; never "complete"
+    assert sim("sim.report", str(folder), cwd=tmp_path).returncode == 2
+    assert sim("sim.reproduce", str(folder), cwd=tmp_path).returncode == 2
+
+
+def test_same_seed_gives_identical_data_files_with_one_or_two_workers(tmp_path):
+    runs = {}
+    for name, workers in (("a", 1), ("b", 1), ("c", 2)):
+        done = sim("sim", "replications=300", f"workers={workers}", f"hydra.run.dir={tmp_path / name}", cwd=tmp_path)
+        assert done.returncode == 0, done.stderr
+        runs[name] = tmp_path / name
+    for file in DATA_FILES:
+        original = (runs["a"] / file).read_bytes()
+        assert (runs["b"] / file).read_bytes() == original, f"{file} differs between two runs"
+        assert (runs["c"] / file).read_bytes() == original, f"{file} differs with two workers"
+    other = sim("sim", "replications=300", "seed=1", f"hydra.run.dir={tmp_path / 'd'}", cwd=tmp_path)
+    assert other.returncode == 0
+    assert (tmp_path / "d" / "movements.csv").read_bytes() != (runs["a"] / "movements.csv").read_bytes()
+
+
+def test_a_finished_run_reproduces_from_its_folder_and_a_changed_one_does_not(tmp_path):
+    folder = tmp_path / "run"
+    assert sim("sim", "replications=40", "scenario.checkpoints.hakari.lanes=2", f"hydra.run.dir={folder}",
+               cwd=tmp_path).returncode == 0  # fmt: skip
+    same = sim("sim.reproduce", str(folder), cwd=tmp_path)
+    assert same.returncode == 0 and "identical" in same.stdout
+    movements = folder / "movements.csv"
+    movements.write_text(movements.read_text().replace("delivered", "refused", 1))
+    changed = sim("sim.reproduce", str(folder), cwd=tmp_path)
+    assert changed.returncode == 1 and "movements.csv" in changed.stdout
+
+
+def test_a_scenario_file_cannot_name_code_to_run(tmp_path):
+    scenarios = tmp_path / "scenarios"
+    scenarios.mkdir()
+    marker = tmp_path / "pwned"
+    (scenarios / "sneaky.yaml").write_text(
+        "defaults: [baseline, _self_]\n"
+        f"_target_: pathlib.Path.touch\n_args_: ['{marker}']\n"
+    )
+    env = {**os.environ, "SIM_SCENARIO_PATH": str(scenarios)}
+    done = subprocess.run([sys.executable, "-m", "sim", "scenario=sneaky", "replications=5"], cwd=tmp_path,
+                          capture_output=True, text=True, env=env, timeout=120)  # fmt: skip
+    assert done.returncode != 0 and "_target_" in done.stderr and "Traceback" not in done.stderr
+    assert not marker.exists()
