@@ -7,7 +7,6 @@ exits non-zero at the end.
 
 from __future__ import annotations
 
-import contextlib
 import shutil
 import signal
 import sys
@@ -114,8 +113,6 @@ def _discard(folder: Path) -> None:
     """Remove a run folder that holds nothing but Hydra's own files."""
     if folder.is_dir() and {p.name for p in folder.iterdir()} <= {".hydra", "sim.log"}:
         shutil.rmtree(folder, ignore_errors=True)
-        with contextlib.suppress(OSError):
-            folder.parent.rmdir()  # the scenario's folder, if this was its only run
 
 
 def cli() -> None:
