@@ -68,8 +68,7 @@ def _run_problems(run: RunConfig) -> Iterator[str]:
 def scenario_problems(s: Scenario, at: str) -> Iterator[str]:
     """Every rule a scenario breaks; `at` is the key the scenario sits under."""
     start = _datetime(s.start)
-    if start is None:
-        yield f"{at}.start={s.start}: must be a datetime like 2023-07-26T08:00"
+    yield from _time_problems(s.start, f"{at}.start", None)
     if not _positive(s.horizon_days):
         yield f"{at}.horizon_days={s.horizon_days}: must be a finite number > 0"
     if not s.places:
@@ -222,7 +221,7 @@ def _closure_problems(point: Any, where: str) -> Iterator[str]:
 def _time_problems(text: str, where: str, not_before: datetime | None) -> Iterator[str]:
     when = _datetime(text)
     if when is None:
-        yield f"{where}={text}: must be a datetime like 2023-07-26T08:00"
+        yield f"{where}={text}: must be a local datetime like 2023-07-26T08:00 (no time zone)"
     elif not_before is not None and when < not_before:
         yield f"{where}={text}: is before {not_before.isoformat()}"
 
@@ -270,10 +269,12 @@ def _positive(x: float) -> bool:
 
 
 def _datetime(text: str) -> datetime | None:
+    """A local datetime; None if the text is not one (a time zone makes it not local)."""
     try:
-        return datetime.fromisoformat(text)
+        when = datetime.fromisoformat(text)
     except (TypeError, ValueError):
         return None
+    return when if when.tzinfo is None else None
 
 
 def _names(mapping: dict) -> str:
