@@ -55,12 +55,23 @@ class OpeningHours:
             return t_h
         return t_h + opens - day_h
 
-    def next_close(self, t_h: float) -> float:
-        """The first closing time after `t_h` (which must be an open moment)."""
+    def open_h(self, a_h: float, b_h: float) -> float:
+        """Hours within [a_h, b_h] inside the daily window."""
+        return self._open_until(b_h) - self._open_until(a_h) if b_h > a_h else 0.0
+
+    def _open_until(self, t_h: float) -> float:
+        # Open hours from local midnight before clock hour 0 up to t_h: whole days, then the
+        # part of the last day.
         if self.always:
-            return NEVER
-        day_h = (t_h + self.offset_h) % 24.0
-        return t_h + (self.closes - day_h) % 24.0
+            return t_h
+        days, day_h = divmod(t_h + self.offset_h, 24.0)
+        return days * self._within_day(24.0) + self._within_day(day_h)
+
+    def _within_day(self, day_h: float) -> float:
+        opens, closes = self.opens, self.closes
+        if opens < closes:
+            return min(max(day_h, opens), closes) - opens
+        return min(day_h, closes) + max(0.0, day_h - opens)
 
 
 def merge(windows: list[tuple[float, float]]) -> list[tuple[float, float]]:
@@ -101,13 +112,6 @@ class Availability:
 
     def open_h(self, a_h: float, b_h: float) -> float:
         """Hours within [a_h, b_h] when it can be used."""
-        total, t = 0.0, a_h
-        while True:
-            t = self.next_open(t)
-            if t >= b_h:
-                return total
-            i = bisect_right(self.starts, t)
-            next_closure = self.starts[i] if i < len(self.starts) else NEVER
-            shut = min(self.hours.next_close(t), next_closure, b_h)
-            total += shut - t
-            t = shut
+        hours = self.hours.open_h
+        closed = sum(hours(max(s, a_h), min(e, b_h)) for s, e in zip(self.starts, self.ends) if s < b_h and e > a_h)
+        return hours(a_h, b_h) - closed
