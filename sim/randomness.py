@@ -15,6 +15,19 @@ BATCH = 64
 
 
 def stream(seed: int, batch: int, name: str) -> np.random.Generator:
-    """The generator of stream `name` for one batch of replications."""
-    key = zlib.crc32(name.encode("utf-8"))  # stable across processes, unlike hash()
-    return np.random.Generator(np.random.PCG64(np.random.SeedSequence(seed, spawn_key=(batch, key))))
+    """The generator of stream `name` for one batch of replications (fixed-size draws)."""
+    return _generator(seed, (0, batch, _key(name)))
+
+
+def replication_stream(seed: int, replication: int, name: str) -> np.random.Generator:
+    """The generator of stream `name` for one replication: for draws whose number varies, such as
+    the arrivals of other traffic or the closures of a random process."""
+    return _generator(seed, (1, replication, _key(name)))
+
+
+def _key(name: str) -> int:
+    return zlib.crc32(name.encode("utf-8"))  # stable across processes, unlike hash()
+
+
+def _generator(seed: int, spawn_key: tuple[int, ...]) -> np.random.Generator:
+    return np.random.Generator(np.random.PCG64(np.random.SeedSequence(seed, spawn_key=spawn_key)))

@@ -1,9 +1,10 @@
-"""Rebuild the figures and report.html of a finished run from its result files:
+"""Rebuild the figures, report.html and report.md of a finished run from its result files:
 
     python -m sim.report results/baseline/2024-01-01_12-00-00_000000
 
 Only a complete run is rebuilt: a folder whose status is not "complete" holds a crashed,
-interrupted or still running run, and a report of it could pass for a result.
+interrupted or still running run, and a report of it could pass for a result. The same files give
+byte-identical reports.
 """
 
 from __future__ import annotations
@@ -29,7 +30,12 @@ def main(argv: list[str] | None = None) -> int:
     except OSError as error:
         print(f"sim.report: {folder}: cannot write the report: {error}", file=sys.stderr)
         return 2
+    except (KeyError, ValueError) as error:  # files of another version, or edited by hand
+        print(f"sim.report: {folder}: the result files do not have the expected content "
+              f"({type(error).__name__}: {error}); nothing written", file=sys.stderr)  # fmt: skip
+        return 2
     print(folder / "report.html")
+    print(folder / "report.md")
     return 0
 
 

@@ -79,8 +79,7 @@ def simulate(scenario: Scenario, seed: int, replications: int, first: int = 0) -
         if r // BATCH != batch:
             batch = r // BATCH
             draws = plan.draw(seed, batch, BATCH)
-            points = plan.draw_points(seed, batch, BATCH)
-        journeys, world = run_replication(plan, draws, points, r % BATCH)
+        journeys, world = run_replication(plan, draws, r % BATCH, plan.draw_points(seed, r))
         collector.add(r, journeys, world, plan.horizon_h)
     return Records(
         movements=collector.movements.table(),
@@ -97,7 +96,7 @@ def trace_replication(scenario: Scenario, seed: int, replication: int) -> Table:
     (the same replication `simulate` produces for this seed), as a table."""
     plan = compile_scenario(scenario)
     batch, row = divmod(replication, BATCH)
-    journeys, _ = run_replication(plan, plan.draw(seed, batch, BATCH), plan.draw_points(seed, batch, BATCH), row, True)
+    journeys, _ = run_replication(plan, plan.draw(seed, batch, BATCH), row, plan.draw_points(seed, replication), True)
     trucks = TableBuilder(TRUCK_COLUMNS)
     for j in journeys:
         for truck_row in j.trace:

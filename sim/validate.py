@@ -178,6 +178,8 @@ def _route_problems(s: Scenario, route: list[str], where: str) -> Iterator[str]:
 
 
 def _movement_problems(s: Scenario, m: Movement, where: str, start: datetime | None) -> Iterator[str]:
+    if not m.enabled:
+        start = None  # a movement left out may lie before a later start of the scenario extending it
     yield from _load_problems(s, m, where)
     yield from _time_problems(m.departure, f"{where}.departure", start)
     if m.deadline is not None:
@@ -198,6 +200,8 @@ def _movement_problems(s: Scenario, m: Movement, where: str, start: datetime | N
 
 
 def _flow_problems(s: Scenario, flow: Flow, where: str, start: datetime | None) -> Iterator[str]:
+    if not flow.enabled:
+        start = None
     yield from _load_problems(s, flow, where)
     yield from _time_problems(flow.first_departure, f"{where}.first_departure", start)
     if flow.last_departure is not None:

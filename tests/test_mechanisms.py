@@ -116,6 +116,11 @@ def test_with_priority_aid_trucks_pass_queued_other_traffic_but_not_one_being_in
     assert lanes.busy_h == 4.0
 
 
+def test_a_checkpoint_may_give_every_aid_truck_priority():
+    lanes = Lanes(1, Availability(ALWAYS, []), 100.0, [0.0, 0.1, 0.2], [1.0, 1.0, 1.0], aid_priority=True)
+    assert lanes.inspect(0.5, [1.0], priority=False) == ([1.0], [2.0])
+
+
 def test_other_traffic_competes_for_lanes_and_is_recorded():
     s = chain()
     s.checkpoints["b"].other_traffic = OtherTraffic(rate_per_h=0.5, inspection=fixed(1.0))

@@ -24,7 +24,7 @@ class Lanes:
     """
 
     __slots__ = (
-        "free_h", "availability", "horizon_h", "other_arrival_h", "other_inspection_h", "next_other",
+        "free_h", "availability", "horizon_h", "other_arrival_h", "other_inspection_h", "next_other", "aid_priority",
         "trucks", "wait_h", "other_trucks", "other_wait_h", "busy_h",
     )  # fmt: skip
 
@@ -35,6 +35,7 @@ class Lanes:
         horizon_h: float,
         other_arrival_h: Sequence[float] = (),
         other_inspection_h: Sequence[float] = (),
+        aid_priority: bool = False,
     ) -> None:
         self.free_h = [0.0] * lanes  # a heap: when each lane is next free
         self.availability = availability
@@ -42,6 +43,7 @@ class Lanes:
         self.other_arrival_h = other_arrival_h
         self.other_inspection_h = other_inspection_h
         self.next_other = 0
+        self.aid_priority = aid_priority  # every aid truck goes before queued other traffic
         self.trucks = 0  # aid trucks whose inspection started
         self.wait_h = 0.0  # their total wait before inspection
         self.other_trucks = 0
@@ -78,9 +80,10 @@ class Lanes:
     def inspect(
         self, arrival_h: float, inspection_h: Sequence[float], priority: bool = False
     ) -> tuple[list[float], list[float]]:
-        """Start and clearance times of aid trucks arriving together, inspected in their order."""
+        """Start and clearance times of aid trucks arriving together, inspected in their order;
+        `priority` (or the checkpoint's `aid_priority`) lets them pass queued other traffic."""
         if self.next_other < len(self.other_arrival_h):
-            self.admit_others(arrival_h, started_only=priority)
+            self.admit_others(arrival_h, started_only=priority or self.aid_priority)
         starts, clears = [], []
         for service_h in inspection_h:
             start_h, clear_h = self._serve(arrival_h, service_h)

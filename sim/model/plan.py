@@ -11,7 +11,7 @@ import numpy as np
 
 from sim.distributions import Sampler, sampler
 from sim.model.calendar import NEVER, parse_hours
-from sim.randomness import stream
+from sim.randomness import replication_stream, stream
 from sim.schema import BreakdownPolicy, RandomClosures, Scenario
 
 
@@ -96,27 +96,25 @@ class Plan:
             tables.append(table)
         return tables
 
-    def draw_points(self, seed: int, batch: int, size: int) -> dict[str, list[dict]]:
-        """Closure windows and other traffic of every checkpoint and road, for each replication of a
-        batch. Rows are drawn in order from one stream per point and purpose."""
+    def draw_points(self, seed: int, replication: int) -> dict[str, dict]:
+        """Closure windows and other traffic of every checkpoint and road in one replication,
+        each from its own stream."""
         hours = {k: parse_hours(cp.hours) for k, cp in self.scenario.checkpoints.items()}
-        result: dict[str, list[dict]] = {}
+        result: dict[str, dict] = {}
         for kind, points in (("checkpoint", self.checkpoints), ("road", self.roads)):
             for p in points:
-                rows = [{"closures": list(p.windows), "arrivals": [], "inspections": []} for _ in range(size)]
+                drawn: dict = {"closures": list(p.windows), "arrivals": [], "inspections": []}
                 if p.random_closures is not None:
-                    rng = stream(seed, batch, f"closures/{kind}/{p.key}")
-                    for row in rows:
-                        row["closures"] += random_windows(rng, *p.random_closures, self.horizon_h)
+                    rng = replication_stream(seed, replication, f"closures/{kind}/{p.key}")
+                    drawn["closures"] += random_windows(rng, *p.random_closures, self.horizon_h)
                 if p.other_traffic is not None:
                     rate, inspection, only_when_open = p.other_traffic
-                    window = hours[p.key] if only_when_open else None
-                    rng = stream(seed, batch, f"other_traffic/{p.key}")
-                    for row in rows:
-                        row["arrivals"], row["inspections"] = other_arrivals(
-                            rng, rate, inspection, self.horizon_h, window, self.start_hour_of_day
-                        )
-                result[f"{kind}/{p.key}"] = rows
+                    rng = replication_stream(seed, replication, f"other_traffic/{p.key}")
+                    drawn["arrivals"], drawn["inspections"] = other_arrivals(
+                        rng, rate, inspection, self.horizon_h, hours[p.key] if only_when_open else None,
+                        self.start_hour_of_day,
+                    )  # fmt: skip
+                result[f"{kind}/{p.key}"] = drawn
         return result
 
 

@@ -29,22 +29,24 @@ class World:
 
 
 def run_replication(
-    plan: Plan, draws: list[dict[str, np.ndarray]], points: dict[str, list[dict]], row: int, trace: bool = False
+    plan: Plan, draws: list[dict[str, np.ndarray]], row: int, points: dict[str, dict], trace: bool = False
 ) -> tuple[list[Journey], World]:
-    """Simulate one replication from row `row` of a batch's draws (see `Plan.draw` and
-    `Plan.draw_points`)."""
+    """Simulate one replication from row `row` of its batch's draws (`Plan.draw`) and its own
+    closures and other traffic (`Plan.draw_points`)."""
     env = simpy.Environment()
     scenario = plan.scenario
     lanes = {}
     for key, cp in scenario.checkpoints.items():
-        point = points[f"checkpoint/{key}"][row]
+        point = points[f"checkpoint/{key}"]
         available = Availability(OpeningHours(cp.hours, plan.start_hour_of_day), point["closures"])
-        lanes[key] = Lanes(cp.lanes, available, plan.horizon_h, point["arrivals"], point["inspections"])
+        lanes[key] = Lanes(
+            cp.lanes, available, plan.horizon_h, point["arrivals"], point["inspections"], cp.aid_priority
+        )
     pools = {name: simpy.Resource(env, pool.size) for name, pool in scenario.escorts.items()}
     world = World(
         env=env,
         lanes=lanes,
-        roads={p.key: Availability(ALWAYS, points[f"road/{p.key}"][row]["closures"]) for p in plan.roads},
+        roads={p.key: Availability(ALWAYS, points[f"road/{p.key}"]["closures"]) for p in plan.roads},
         legs=plan.legs,
         turn_back={k: cp.turn_back_probability for k, cp in scenario.checkpoints.items()},
         breakdown={leg: chance for leg, (chance, _) in plan.breakdown.items()},
