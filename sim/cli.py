@@ -7,15 +7,19 @@ exits non-zero at the end.
 
 from __future__ import annotations
 
+import os
 import shutil
 import signal
 import sys
+import traceback
 from pathlib import Path
 
 import hydra
 from hydra.core.hydra_config import HydraConfig
+from hydra.errors import HydraException
 from hydra.types import RunMode
 from omegaconf import DictConfig, OmegaConf
+from omegaconf.errors import OmegaConfBaseException
 
 from sim.config import CONFIG_DIR, to_run
 from sim.results import write_status, write_text
@@ -116,9 +120,36 @@ def _discard(folder: Path) -> None:
 
 
 def cli() -> None:
-    """`python -m sim` and the `sim` command: run, then exit non-zero if any sweep job failed."""
+    """`python -m sim` and the `sim` command: run, then exit non-zero if any sweep job failed.
+
+    Configuration errors are reported here as one clear message and exit status 1. Hydra is asked
+    to pass every error up (HYDRA_FULL_ERROR) because some, raised by OmegaConf while applying an
+    override, would otherwise reach the user as a traceback.
+    """
     from sim import sweep
 
-    main()
+    os.environ.setdefault("HYDRA_FULL_ERROR", "1")
+    try:
+        main()
+    except (HydraException, OmegaConfBaseException) as error:
+        cause = error.__cause__
+        detail = f"\n{cause}" if isinstance(cause, OmegaConfBaseException) and str(cause) not in str(error) else ""
+        print(f"{error}{detail}", file=sys.stderr)
+        sys.exit(1)
+    except (AssertionError, AttributeError) as error:
+        if not _raised_by_omegaconf(error):
+            raise
+        print(
+            "Could not apply a command-line override. A block that is null in the scenario (for example "
+            "random_closures, other_traffic, hold or needs) cannot be filled in from the command line; "
+            "write it in a scenario file that extends this one (see docs/scenarios.md).",
+            file=sys.stderr,
+        )
+        sys.exit(1)
     if sweep.failed_jobs():
         sys.exit(1)
+
+
+def _raised_by_omegaconf(error: BaseException) -> bool:
+    frames = traceback.extract_tb(error.__traceback__)
+    return bool(frames) and f"{os.sep}omegaconf{os.sep}" in frames[-1].filename
