@@ -15,15 +15,22 @@ Clock hour 0 is `START` (midnight) unless the scenario says otherwise, so a depa
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from datetime import datetime, timedelta
+from pathlib import Path
 
 import numpy as np
 import pytest
 
+import sim.simulation
 from sim.schema import Checkpoint, Delay, Distribution, Hold, Leg, Movement, Place, RunConfig, Scenario
 from sim.validate import check, scenario_problems
 
 START = "2024-01-01T00:00"
+# The checkout whose `sim` the tests import; subprocesses run the same code.
+REPOSITORY = Path(sim.simulation.__file__).resolve().parents[1]
 
 
 def at(hours: float, start: str = START) -> str:
@@ -132,3 +139,14 @@ def baseline():
     from sim.config import load_scenario
 
     return load_scenario("baseline")
+
+
+def run_sim(*args: str, cwd: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    """`python -m sim <args>` in a fresh process, as a user would type it, from `cwd`."""
+    environment = {k: v for k, v in os.environ.items() if k not in ("HYDRA_FULL_ERROR", "SIM_SCENARIO_PATH")}
+    environment["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPOSITORY), os.environ.get("PYTHONPATH")]))
+    environment["MPLBACKEND"] = "Agg"
+    environment.update(env or {})
+    return subprocess.run(
+        [sys.executable, "-m", "sim", *args], cwd=cwd, env=environment, capture_output=True, text=True, timeout=300
+    )
