@@ -46,10 +46,11 @@ def command_line() -> str:
     return " ".join([program, *map(shlex.quote, sys.argv[1:])])
 
 
-def provenance(started: str, ended: str, run_time_s: float, seed: int) -> dict:
+def provenance(started: str, ended: str, run_time_s: float, seed: int, workers: int) -> dict:
     return {
         "command": command_line(),
         "seed": seed,
+        "workers": workers,
         "started": started,
         "ended": ended,
         "run_time_s": round(run_time_s, 3),

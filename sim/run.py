@@ -82,7 +82,8 @@ def execute(
         write_json(folder / "summary.json", summary)
         card = scenario_card(s, overridden)
         write_table(folder / "scenario_card.csv", card or [dict.fromkeys(CARD_COLUMNS, "")])
-        write_json(folder / "provenance.json", provenance(started, _now(), time.perf_counter() - clock, run.seed))
+        run_time_s = time.perf_counter() - clock
+        write_json(folder / "provenance.json", provenance(started, _now(), run_time_s, run.seed, workers))
         write_report(folder)
     except KeyboardInterrupt:
         write_status(folder, "interrupted", started=started, ended=_now())
