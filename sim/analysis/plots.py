@@ -109,8 +109,9 @@ def delivery_times(movements: Table, summary: dict) -> bytes:
         deadline_h = m.get("deadline_h")
         if deadline_h is not None and m.get("on_time_probability") and deadline_h / per <= end:
             on_time = m["on_time_probability"]["estimate"]
+            due = _datetime(summary, movements["departure_h"][rows].min() + deadline_h)
             cdf.axvline(deadline_h / per, color="#2f855a", linestyle=":", linewidth=1.5,
-                        label=f"deadline: {on_time:.1%} on time")  # fmt: skip
+                        label=f"deadline, {due:%Y-%m-%d %H:%M}: {on_time:.1%} on time")  # fmt: skip
         if cut:
             cdf.text(end * 0.98, 0.03, f"axis cut after the last delivery;\nthe horizon ({horizon}) is "
                      f"{left_h.max() / per:.3g} {unit} after departure", ha="right", va="bottom", fontsize="small",

@@ -97,15 +97,15 @@ class Markdown(str):
     """Text that is already Markdown: passed through `finalize` as it is."""
 
 
-_MD_SPECIAL = re.compile(r"([\\`*_\[\]<|~&])")
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]<|~&$])")
 _MD_BLOCK_START = re.compile(r"^(?:[#>]|[-+=](?=[\s=+-]|$)|\d{1,9}[.)](?=\s|$))")
 
 
 def md_escape(text: object) -> str:
     """Plain text as Markdown inline text: each run of whitespace (line breaks included) made one
     space, so it cannot end a table row or a paragraph; characters that could start emphasis,
-    code, links, HTML, entities or table cells backslash-escaped; and a leading list or heading
-    marker escaped."""
+    code, links, HTML, entities, table cells or (on GitHub) math backslash-escaped; and a leading
+    list, quote or heading marker escaped."""
     text = re.sub(r"\s+", " ", str(text))
     text = _MD_SPECIAL.sub(r"\\\1", text)
     return _MD_BLOCK_START.sub(lambda m: m.group()[:-1] + "\\" + m.group()[-1], text, count=1)
@@ -157,6 +157,31 @@ def content(folder: Path) -> dict:
     rows = [_movement(key, m, movements, clock, summary, level) for key, m in summary["movements"].items()]
     first_replication = int(movements["replication"].min()) if len(movements["replication"]) else 0
 
+    scenario = _scenario(summary, params)
+    report = {
+        "title": summary["title"],
+        "description": summary["description"],
+        "scenario_name": summary["scenario"],
+        "question": QUESTION,
+        "level": level,
+        "sections": {_slug(h): {"id": _slug(h), "title": h} for h in SECTIONS},
+        "answers": [{"name": r["name"], "text": r["answer"]} for r in rows],
+        "scenario": scenario,
+        "method": _method(summary, clock, level),
+        "movements": rows,
+        "outcome_labels": [plots.outcome_label(o) for o in OUTCOMES],
+        "has_deadlines": any(r["deadline"] for r in rows),
+        "checkpoints": [_checkpoint(key, c, summary["places"]) for key, c in summary["checkpoints"].items()],
+        "other_traffic": any(c.get("other_vehicles_per_replication") for c in summary["checkpoints"].values()),
+        "deliveries": _deliveries(summary["deliveries"], summary["horizon_h"]),
+        "limitations": _limitations(params, summary, scenario),
+        "assumptions": _assumptions(card, summary, params),
+        "card": card,
+        "provenance": _provenance(provenance),
+        "config": (folder / "config.yaml").read_text(encoding="utf-8"),
+        "stress": _stress(summary, provenance),
+    }
+    # The figures last: the slowest part, and only once the text has found everything it needs.
     figures = [
         _figure("delivery_times.png", "Delivery times per movement", plots.delivery_times(movements, summary),
                 "Left: delivery times of what was delivered. Right: the share of everything sent that was delivered "
@@ -187,34 +212,8 @@ def content(folder: Path) -> dict:
             "95th percentile across replications."))  # fmt: skip
     for i, figure in enumerate(figures, 1):
         figure["number"] = i
-
-    scenario = _scenario(summary, params)
-    return {
-        "summary": summary,
-        "title": summary["title"],
-        "description": summary["description"],
-        "scenario_name": summary["scenario"],
-        "question": QUESTION,
-        "level": level,
-        "sections": {_slug(h): {"id": _slug(h), "title": h} for h in SECTIONS},
-        "answers": [{"name": r["name"], "text": r["answer"]} for r in rows],
-        "scenario": scenario,
-        "method": _method(summary, clock, level),
-        "movements": rows,
-        "outcome_labels": [plots.outcome_label(o) for o in OUTCOMES],
-        "has_deadlines": any(r["deadline"] for r in rows),
-        "has_flows": any(r["flow"] for r in rows),
-        "checkpoints": [_checkpoint(key, c, summary["places"]) for key, c in summary["checkpoints"].items()],
-        "other_traffic": any(c.get("other_vehicles_per_replication") for c in summary["checkpoints"].values()),
-        "deliveries": _deliveries(summary["deliveries"], summary["horizon_h"]),
-        "figures": figures,
-        "limitations": _limitations(params, summary, scenario),
-        "assumptions": _assumptions(card, summary, params),
-        "card": card,
-        "provenance": _provenance(provenance),
-        "config": (folder / "config.yaml").read_text(encoding="utf-8"),
-        "stress": _stress(summary, provenance),
-    }
+    report["figures"] = figures
+    return report
 
 
 def _figure(file: str, title: str, png: bytes, caption: str) -> dict:
@@ -755,7 +754,8 @@ def _stress(summary: dict, provenance: dict) -> list[dict]:
 
     def item(number, name, answer, sections=(), files=()):
         missing = [s for s in sections if s not in SECTIONS]
-        assert not missing, missing
+        if missing:
+            raise ValueError(f"no report section {missing}")
         return {"number": number, "name": name, "answer": answer,
                 "sections": [{"id": _slug(s), "title": s} for s in sections], "files": list(files)}  # fmt: skip
 
@@ -798,8 +798,9 @@ def _stress(summary: dict, provenance: dict) -> list[dict]:
         {"title": "Data", "entries": [
             item("3.1", "Data sources", "A source URL (or ASSUMPTION) and a confidence grade for every parameter.",
                  ["Scenario card"]),
-            item("3.2", "Pre-processing", "Values are taken from the sources as noted on each card row; delays "
-                 "given as median and p90 are fitted as lognormal.", ["Scenario card"], ["sim/distributions.py"]),
+            item("3.2", "Pre-processing", "Values are taken from the sources as noted on each card row (ranges, "
+                 "conversions, splits); a delay given as a median and a 90th percentile defines a lognormal.",
+                 ["Scenario card"], ["sim/distributions.py"]),
             item("3.3", "Input parameters", "Every parameter with value, unit, source and confidence.",
                  ["Scenario card", "The scenario"]),
             item("3.4", "Assumptions", "What the model leaves out, and the values that rest on assumption.",
@@ -890,7 +891,10 @@ def _duration(hours: float | None) -> str:
 
 
 def _interval(low: float | None, high: float | None) -> str:
-    return "n/a" if low is None or high is None else f"{low:.1f} – {high:.1f} h"
+    if low is None or high is None:
+        return "n/a"
+    digits = 2 if high - low < 0.5 else 1  # a narrow interval keeps its width visible
+    return f"{low:.{digits}f} – {high:.{digits}f} h"
 
 
 def _amount(value: float | None, unit: str, digits: int) -> str:
