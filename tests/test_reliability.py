@@ -70,6 +70,18 @@ def test_a_killed_run_never_looks_complete(tmp_path):
     assert sim("sim.reproduce", str(folder), cwd=tmp_path).returncode == 2
 
 
+def test_replications_on_two_workers_give_the_same_tables_as_on_one(baseline):
+    from conftest import tables_equal
+
+    from sim.parallel import CHUNK, simulate_many
+
+    one = simulate_many(baseline, 5, CHUNK + 40, workers=1)
+    two = simulate_many(baseline, 5, CHUNK + 40, workers=2)
+    for name in ("movements", "passages", "checkpoints", "deliveries"):
+        assert tables_equal(getattr(one, name), getattr(two, name)), name
+
+
+@pytest.mark.slow
 def test_same_seed_gives_identical_data_files_with_one_or_two_workers(tmp_path):
     runs = {}
     for name, workers in (("a", 1), ("b", 1), ("c", 2)):
