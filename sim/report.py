@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 
 from sim.analysis.report import INPUTS, write_report
-from sim.results import read_status
+from sim.results import folder_problem
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -40,13 +40,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _problem(folder: Path) -> str | None:
-    if not folder.is_dir():
-        return "no such folder"
-    status = read_status(folder)
-    if status != "complete":
-        return f"not a complete run (status: {status})"
-    missing = [name for name in INPUTS if not (folder / name).is_file()]
-    return f"missing {', '.join(missing)}" if missing else None
+    return folder_problem(folder, INPUTS)
 
 
 if __name__ == "__main__":

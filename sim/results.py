@@ -92,3 +92,14 @@ def read_status(folder: Path) -> str:
         return read_json(folder / STATUS_FILE)["status"]
     except (OSError, ValueError, KeyError):
         return "missing"
+
+
+def folder_problem(folder: Path, required: tuple[str, ...] | list[str]) -> str | None:
+    """Why `folder` is not a complete results folder holding the `required` files, or None."""
+    if not folder.is_dir():
+        return "no such folder"
+    status = read_status(folder)
+    if status != "complete":
+        return f"not a complete run (status: {status})"
+    missing = [name for name in required if not (folder / name).is_file()]
+    return f"missing {', '.join(missing)}" if missing else None

@@ -27,7 +27,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from sim.analysis.statistics import LEVEL, mean_interval, wilson
 from sim.records import Table
-from sim.results import read_json, read_status, read_table, write_text
+from sim.results import folder_problem, read_json, read_table, write_text
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 REPORT = "sweep_report.html"
@@ -61,13 +61,7 @@ def load_run(folder: Path, label: str) -> Run:
 
 def run_problem(folder: Path) -> str | None:
     """Why `folder` cannot be compared, or None."""
-    if not folder.is_dir():
-        return "no such folder"
-    status = read_status(folder)
-    if status != "complete":
-        return f"not a complete run (status: {status})"
-    missing = [name for name in RUN_FILES if not (folder / name).is_file()]
-    return f"missing {', '.join(missing)}" if missing else None
+    return folder_problem(folder, RUN_FILES)
 
 
 def movement_metrics(m: dict) -> dict:
