@@ -126,8 +126,6 @@ def cli() -> None:
     to pass every error up (HYDRA_FULL_ERROR) because some, raised by OmegaConf while applying an
     override, would otherwise reach the user as a traceback.
     """
-    from sim import sweep
-
     os.environ.setdefault("HYDRA_FULL_ERROR", "1")
     try:
         main()
@@ -146,7 +144,8 @@ def cli() -> None:
             file=sys.stderr,
         )
         sys.exit(1)
-    if sweep.failed_jobs():
+    sweep = sys.modules.get("sim.sweep")  # loaded by Hydra only when a sweep ran
+    if sweep is not None and sweep.failed_jobs():
         sys.exit(1)
 
 

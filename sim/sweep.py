@@ -16,6 +16,7 @@ import numpy as np
 from hydra.experimental.callback import Callback
 from omegaconf import DictConfig, OmegaConf
 
+from sim.analysis.sweep_report import movement_metrics
 from sim.records import Table
 from sim.results import read_json, read_status, read_table, write_table
 
@@ -61,15 +62,7 @@ def summarise_sweep(sweep: Path) -> tuple[list[dict], Table | None]:
             continue
         summary = read_json(job / "summary.json")
         for key, m in summary["movements"].items():
-            p, mean = m["delivery_probability"], m["mean_delivery_time_h"]
-            rows.append({
-                **base, "movement": key, "replications": summary["replications"],
-                "delivery_probability": p["estimate"], "delivery_probability_low": p["low"],
-                "delivery_probability_high": p["high"], "mean_delivery_time_h": mean["estimate"],
-                "mean_delivery_time_h_low": mean["low"], "mean_delivery_time_h_high": mean["high"],
-                **{f"{q}_delivery_time_h": m[f"{q}_delivery_time_h"]["estimate"] for q in ("median", "p90", "p95")},
-                "mean_closure_wait_h": m["mean_closure_wait_h"]["estimate"], **swept,
-            })  # fmt: skip
+            rows.append({**base, "movement": key, **movement_metrics(m), **swept})
         movements = read_table(job / "movements.csv")
         n = len(movements["replication"])
         long_parts.append({"job": np.full(n, int(job.name)), **movements})

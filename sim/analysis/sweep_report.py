@@ -72,14 +72,9 @@ def movement_metrics(m: dict) -> dict:
         "delivery_probability": p["estimate"], "delivery_probability_low": p["low"],
         "delivery_probability_high": p["high"], "mean_delivery_time_h": mean["estimate"],
         "mean_delivery_time_h_low": mean["low"], "mean_delivery_time_h_high": mean["high"],
-        **{f"{q}_delivery_time_h": _estimate(m[f"{q}_delivery_time_h"]) for q in ("median", "p90", "p95")},
-        "mean_closure_wait_h": _estimate(m["mean_closure_wait_h"]),
+        **{f"{q}_delivery_time_h": m[f"{q}_delivery_time_h"]["estimate"] for q in ("median", "p90", "p95")},
+        "mean_closure_wait_h": m["mean_closure_wait_h"]["estimate"],
     }  # fmt: skip
-
-
-def _estimate(value: dict | float | None) -> float | None:
-    """A statistic's estimate, whether summary.json gives it with its interval or alone."""
-    return value["estimate"] if isinstance(value, dict) else value
 
 
 # --- paired differences -------------------------------------------------------------------------
