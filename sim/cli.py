@@ -12,6 +12,7 @@ import shutil
 import signal
 import sys
 import traceback
+from dataclasses import MISSING, fields
 from pathlib import Path
 
 import hydra
@@ -126,6 +127,9 @@ def cli() -> None:
     to pass every error up (HYDRA_FULL_ERROR) because some, raised by OmegaConf while applying an
     override, would otherwise reach the user as a traceback.
     """
+    if {"--help", "-h"} & set(sys.argv[1:]):
+        print(usage())  # Hydra's own --help lists config groups slowly; `--hydra-help` still works
+        return
     os.environ.setdefault("HYDRA_FULL_ERROR", "1")
     try:
         main()
@@ -147,6 +151,32 @@ def cli() -> None:
     sweep = sys.modules.get("sim.sweep")  # loaded by Hydra only when a sweep ran
     if sweep is not None and sweep.failed_jobs():
         sys.exit(1)
+
+
+def usage() -> str:
+    """The command's help: how to run, the scenarios, the run settings and their defaults."""
+    from sim.scenarios import scenario_files
+    from sim.schema import Precision, RunConfig
+
+    def defaults(cls: type, prefix: str = "") -> str:
+        plain = [f for f in fields(cls) if f.default is not MISSING]  # those with a simple default
+        return "  ".join(f"{prefix}{f.name}={getattr(f.default, 'value', f.default)}" for f in plain)
+
+    return "\n".join([
+        "Aid logistics simulator: when will each movement deliver, with what spread and what chance?",
+        "",
+        "  python -m sim [scenario=<name>] [key=value ...]      run one scenario (default: baseline)",
+        "  python -m sim -m key=a,b [key=c,d ...]               sweep: one job per combination",
+        "",
+        "Scenarios:  " + ", ".join(scenario_files()),
+        "Run settings (defaults):  " + defaults(RunConfig),
+        "For replications=auto:  " + defaults(Precision, "precision."),
+        "Any scenario value:  scenario.<group>.<name>.<field>=<value>, e.g. scenario.checkpoints.hakari.lanes=3",
+        "The composed config, without running:  python -m sim [overrides] --cfg job",
+        "",
+        "Other commands:  python -m sim.check | sim.report <folder> | sim.compare <folders> | sim.reproduce <folder>",
+        "Hydra's options (launchers, output folders, shell completion):  python -m sim --hydra-help",
+    ])  # fmt: skip
 
 
 def _raised_by_omegaconf(error: BaseException) -> bool:
