@@ -159,7 +159,7 @@ def usage() -> str:
     from sim.schema import Precision, RunConfig
 
     def defaults(cls: type, prefix: str = "") -> str:
-        plain = [f for f in fields(cls) if f.default is not MISSING]  # those with a simple default
+        plain = [f for f in fields(cls) if f.default not in (MISSING, "???")]  # those with a simple default
         return "  ".join(f"{prefix}{f.name}={getattr(f.default, 'value', f.default)}" for f in plain)
 
     return "\n".join([

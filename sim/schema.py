@@ -72,9 +72,10 @@ class ClosureWindow:
 
 @dataclass
 class RandomClosures:
-    """Closures that start at random (a Poisson rate while open) and last a random time.
+    """Closures that start at random and last a random time (an alternating renewal process).
 
-    A new closure cannot start during one: the next onset is drawn from the moment it reopens.
+    Onsets come at `rate_per_day` on the clock, whatever the opening hours, but a new random closure
+    cannot start during one: the next onset is drawn from the moment it ends.
     """
 
     rate_per_day: float = MISSING

@@ -103,3 +103,9 @@ def test_the_same_seed_writes_identical_data_files(tmp_path):
         assert done.returncode == 0, done.stderr
     for name in ("movements.csv", "passages.csv", "checkpoints.csv", "summary.json", "scenario_card.csv"):
         assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes(), name
+
+
+def test_help_lists_the_scenarios_and_run_settings(tmp_path):
+    done = run_sim("--help", cwd=tmp_path)
+    assert done.returncode == 0
+    assert "baseline" in done.stdout and "replications=500" in done.stdout and "--hydra-help" in done.stdout
