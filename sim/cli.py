@@ -89,7 +89,9 @@ def headline(summary: dict) -> str:
             f"{_hours(m['mean_delivery_time_h']['estimate']):>9} {_hours(m['median_delivery_time_h']['estimate']):>9} "
             f"{_hours(m['p90_delivery_time_h']['estimate']):>9}"
         )
-    rows.append(f"\n'-': not delivered by the horizon ({summary['horizon_h'] / 24:g} days) in that share of runs.")
+    rows.append(
+        f"\n'-': beyond the {summary['horizon_h'] / 24:g}-day horizon (too many replications not delivered by then)."
+    )
     if "precision" in summary:
         p = summary["precision"]
         state = "met" if p["met"] else "NOT met (stopped at max_replications)"
