@@ -470,7 +470,7 @@ def tandem_recursion(s: Scenario, seed: int, r: int, hours: tuple[float, float] 
     ready = {m.key: m.departure_h for m in plan.movements}
     times, releases = {}, {}
     for prev, place in zip(CHAIN, CHAIN[1:]):
-        arrival = {m.key: ready[m.key] + draws[i][f"{m.key}/travel/{prev}_{place}"][row, 0]
+        arrival = {m.key: ready[m.key] + draws[i][row, m.offset["travel", f"{prev}_{place}"]]
                    for i, m in enumerate(plan.movements)}  # fmt: skip
         if place not in CHAIN_LANES:
             break
@@ -482,7 +482,8 @@ def tandem_recursion(s: Scenario, seed: int, r: int, hours: tuple[float, float] 
         previous_start = 0.0
         for i in order:
             m = plan.movements[i]
-            inspection = draws[i][f"{m.key}/inspection/{place}"][row]
+            first = m.offset["inspection", place]
+            inspection = draws[i][row, first : first + m.trucks]
             for truck in range(m.trucks):
                 free = heapq.nlargest(lanes, clears_before)[-1] if len(clears_before) >= lanes else 0.0
                 start = max(arrival[m.key], previous_start, free)

@@ -51,15 +51,21 @@ class Journey:
     checkpoint), then the next leg (waiting while the road is closed, then for an escort if the leg
     needs one). Waiting at a closure longer than `reroute_after_h` switches to the next alternative
     route: back along the road taken to the last place the alternative shares, then along it.
+
+    A group keeps its own clock and meets SimPy's only where others can make a difference: on
+    arriving at a checkpoint (lanes are committed in order of arrival), at a hold (shared by the
+    movement's groups) and when asking for an escort. Travel, closures known in advance and
+    breakdowns drawn in advance need no event. Whatever would happen at or after the horizon is
+    undone by `censor`.
     """
 
     __slots__ = ("plan", "world", "draws", "outcome_of", "end_of", "passages", "trace", "closure_wait_h",
                  "reroutes", "permission")  # fmt: skip
 
-    def __init__(self, plan: MovementPlan, world: World, draws: dict[str, list[float]], trace: bool) -> None:
+    def __init__(self, plan: MovementPlan, world: World, draws: list[float], trace: bool) -> None:
         self.plan = plan
         self.world = world
-        self.draws = draws
+        self.draws = draws  # this replication's random values, laid out by `plan.offset`
         self.outcome_of = [Outcome.not_delivered] * plan.trucks  # per truck
         self.end_of = [math.nan] * plan.trucks  # when each truck was delivered, refused or turned back
         self.passages: list[list] = []  # [place, arrival_h, release_h, trucks]; release NaN until it leaves
@@ -69,107 +75,106 @@ class Journey:
         self.permission: simpy.Event | None = None  # the hold's answer, once asked for
         world.env.process(self.run(Group(list(range(plan.trucks)), list(plan.routes[0]), 0, 1), plan.departure_h))
 
-    def run(self, g: Group, delay_h: float) -> Generator:
-        """A group's process: from `g.places[g.i]` (reached after `delay_h`) to the end."""
-        env = self.world.env
-        if delay_h > 0:
-            yield env.timeout(delay_h)
+    def run(self, g: Group, t: float) -> Generator:
+        """A group's process: from `g.places[g.i]`, reached at time `t`, to the end."""
         while True:
-            passage = [g.places[g.i], env.now, math.nan, len(g.trucks)]
+            passage = [g.places[g.i], t, math.nan, len(g.trucks)]
             self.passages.append(passage)
-            going_on = yield from self.stop(g)
-            if not going_on:
+            t = yield from self.stop(g, t)
+            if t is None:
                 return
             if g.i == len(g.places) - 1:
-                self.end(g.trucks, Outcome.delivered)
+                self.end(g.trucks, Outcome.delivered, t)
                 return
-            passage[2] = env.now
-            going_on = yield from self.drive(g)
-            if not going_on:
+            passage[2] = t
+            t = yield from self.drive(g, t)
+            if t is None:
                 return
 
-    def stop(self, g: Group) -> Generator:
-        """The hold and the inspection at the group's place; False if the group ends there."""
-        env, plan, draws, place = self.world.env, self.plan, self.draws, g.places[g.i]
+    def stop(self, g: Group, t: float) -> Generator:
+        """The hold and the inspection at the group's place; when it may leave, or None if the
+        group ends there."""
+        plan, draws, place = self.plan, self.draws, g.places[g.i]
         if place == plan.hold_place:
+            yield from self.sync(t)
             granted = yield from self.ask_permission()
+            t = self.world.env.now
             if not granted:
-                self.end(g.trucks, Outcome.refused)
-                return False
+                self.end(g.trucks, Outcome.refused, t)
+                return None
         lanes = self.world.lanes.get(place)
         if lanes is None:
-            return True
-        if self.should_reroute(g, lanes.availability.next_open(env.now)):
-            yield from self.turn_round(g, lanes.availability)
-            return True
-        inspections = draws[f"{plan.key}/inspection/{place}"]
-        starts, clears = lanes.inspect(env.now, [inspections[t] for t in g.trucks], plan.priority)
+            return t
+        if self.should_reroute(g, lanes.availability.next_open(t) - t):
+            return self.turn_round(g, lanes.availability, t)
+        yield from self.sync(t)  # arrivals must reach the lanes in time order
+        first = plan.offset["inspection", place]
+        starts, clears = lanes.inspect(t, [draws[first + k] for k in g.trucks], plan.priority)
         if self.trace is not None:
-            self.trace += [(t, place, env.now, s, c) for t, s, c in zip(g.trucks, starts, clears)]
+            self.trace += [(k, place, t, s, c) for k, s, c in zip(g.trucks, starts, clears)]
         release_h = max(clears)
-        self.note_closure_wait(g, lanes.availability.closed_h(env.now, release_h))
-        turn_back = draws.get(f"{plan.key}/turn_back/{place}")
-        if turn_back is not None:
+        self.note_closure_wait(g, lanes.availability.closed_h(t, min(release_h, self.world.horizon_h)))
+        first = plan.offset.get(("turn_back", place))
+        if first is not None:
             p = self.world.turn_back[place]
-            for t, clear_h in zip(g.trucks, clears):
-                if turn_back[t] < p:
-                    self.outcome_of[t], self.end_of[t] = Outcome.turned_back, clear_h
-            g.trucks = [t for t in g.trucks if turn_back[t] >= p]
-        yield from self.wait_until(release_h)
-        return bool(g.trucks)
+            for k, clear_h in zip(g.trucks, clears):
+                if draws[first + k] < p:
+                    self.outcome_of[k], self.end_of[k] = Outcome.turned_back, clear_h
+            g.trucks = [k for k in g.trucks if draws[first + k] >= p]
+        return release_h if g.trucks and release_h < NEVER else None
 
-    def drive(self, g: Group) -> Generator:
+    def drive(self, g: Group, t: float) -> Generator:
         """Take the next leg: wait while the road is closed (or turn round), take an escort if the
-        leg needs one, and drive; trucks that break down are repaired on the way. False if no
-        truck is left in the group."""
-        env, world, plan, draws = self.world.env, self.world, self.plan, self.draws
+        leg needs one, and drive; trucks that break down are repaired on the way. When the group
+        arrives, or None if it never will."""
+        world, plan, draws = self.world, self.plan, self.draws
         while True:
             leg = world.legs[frozenset((g.places[g.i], g.places[g.i + 1]))]
             road = world.roads.get(leg)
             if road is None:
                 break
-            opens_h = road.next_open(env.now)
-            if not self.should_reroute(g, opens_h):
-                self.note_closure_wait(g, opens_h - env.now)
-                yield from self.wait_until(opens_h)
+            opens_h = road.next_open(t)
+            if not self.should_reroute(g, opens_h - t):
+                self.note_closure_wait(g, min(opens_h, world.horizon_h) - t)
+                t = opens_h
                 break
-            yield from self.turn_round(g, road)
+            t = self.turn_round(g, road, t)
+        if t == NEVER:
+            return None
         escort = world.escorts.get(leg)
         if escort is not None:
+            yield from self.sync(t)
             request = escort.request()
             yield request
-        travel_h = leg_h = draws[f"{plan.key}/travel/{leg}"][0]
+            t = world.env.now
+        travel_h = leg_h = draws[plan.offset["travel", leg]]
         chance = world.breakdown.get(leg)
         if chance is not None:
-            broken, repair = draws[f"{plan.key}/breakdown/{leg}"], draws[f"{plan.key}/repair/{leg}"]
-            late = [t for t in g.trucks if broken[t] < chance]
+            broken, repair = plan.offset["breakdown", leg], plan.offset["repair", leg]
+            late = [k for k in g.trucks if draws[broken + k] < chance]
             if late and plan.wait_for_repairs:
-                leg_h += max(repair[t] for t in late)
+                leg_h += max(draws[repair + k] for k in late)
             elif late:
-                for t in late:  # each repaired truck follows on its own
-                    straggler = Group([t], g.places, g.i + 1, g.alternative)
-                    env.process(self.run(straggler, travel_h + repair[t]))
-                g.trucks = [t for t in g.trucks if broken[t] >= chance]
+                for k in late:  # each repaired truck follows on its own
+                    straggler = Group([k], g.places, g.i + 1, g.alternative)
+                    world.env.process(self.run(straggler, t + travel_h + draws[repair + k]))
+                g.trucks = [k for k in g.trucks if draws[broken + k] >= chance]
         if escort is not None:
-            env.process(self.release_escort(escort, request, leg_h + draws[f"{plan.key}/escort/{leg}"][0]))
+            turnaround_h = draws[plan.offset["escort", leg]]
+            world.env.process(self.release_escort(escort, request, leg_h + turnaround_h))
         if not g.trucks:
-            return False
-        yield env.timeout(leg_h)
+            return None
         g.i += 1
-        return True
+        return t + leg_h
 
-    def should_reroute(self, g: Group, opens_h: float) -> bool:
-        return (
-            opens_h - self.world.env.now > self.plan.reroute_after_h
-            and g.alternative < len(self.plan.routes)
-            and g.i < len(g.places) - 1
-        )
+    def should_reroute(self, g: Group, wait_h: float) -> bool:
+        return wait_h > self.plan.reroute_after_h and g.alternative < len(self.plan.routes) and g.i < len(g.places) - 1
 
-    def turn_round(self, g: Group, closed: Availability) -> Generator:
+    def turn_round(self, g: Group, closed: Availability, t: float) -> float:
         """Wait `reroute_after_h` at the closure, then take the next alternative route: back along
-        the places taken to the last one it shares, then along it."""
-        now, wait_h = self.world.env.now, self.plan.reroute_after_h
-        self.note_closure_wait(g, closed.closed_h(now, now + wait_h))
+        the places taken to the last one it shares, then along it. Returns when it sets off."""
+        wait_h = self.plan.reroute_after_h
+        self.note_closure_wait(g, closed.closed_h(t, min(t + wait_h, self.world.horizon_h)))
         alternative = self.plan.routes[g.alternative]
         g.alternative += 1
         self.reroutes += 1
@@ -177,24 +182,25 @@ class Journey:
         back = g.places[j : g.i][::-1]
         onward = list(alternative[alternative.index(g.places[j]) + 1 :])
         g.places = g.places[: g.i + 1] + back + onward
-        yield self.world.env.timeout(wait_h)
+        return t + wait_h
 
     def note_closure_wait(self, g: Group, wait_h: float) -> None:
-        g.waited_h += wait_h
+        g.waited_h += max(wait_h, 0.0)
         self.closure_wait_h = max(self.closure_wait_h, g.waited_h)
 
     def ask_permission(self) -> Generator:
         """Wait for the hold's answer; the first group to arrive starts its clock."""
-        env, key = self.world.env, self.plan.key
+        env, plan = self.world.env, self.plan
         if self.permission is None:
             self.permission = env.event()
-            yield env.timeout(self.draws[f"{key}/hold"][0])
-            self.permission.succeed(self.draws[f"{key}/refusal"][0] >= self.plan.refusal_probability)
+            yield env.timeout(self.draws[plan.offset["hold", ""]])
+            self.permission.succeed(self.draws[plan.offset["refusal", ""]] >= plan.refusal_probability)
         elif not self.permission.triggered:
             yield self.permission
         return self.permission.value
 
-    def wait_until(self, t_h: float) -> Generator:
+    def sync(self, t_h: float) -> Generator:
+        """Bring SimPy's clock to the group's."""
         env = self.world.env
         if t_h == NEVER:
             yield env.event()  # closed for good: wait past the horizon
@@ -205,10 +211,19 @@ class Journey:
         yield self.world.env.timeout(after_h)
         pool.release(request)
 
-    def end(self, trucks: list[int], outcome: Outcome) -> None:
-        now = self.world.env.now
-        for t in trucks:
-            self.outcome_of[t], self.end_of[t] = outcome, now
+    def end(self, trucks: list[int], outcome: Outcome, t: float) -> None:
+        for k in trucks:
+            self.outcome_of[k], self.end_of[k] = outcome, t
+
+    def censor(self, horizon_h: float) -> None:
+        """Undo what a group's own clock ran ahead to: nothing at or after the horizon happened."""
+        for k, end_h in enumerate(self.end_of):
+            if end_h >= horizon_h:
+                self.outcome_of[k], self.end_of[k] = Outcome.not_delivered, math.nan
+        self.passages = [p for p in self.passages if p[1] < horizon_h]
+        for p in self.passages:
+            if p[2] >= horizon_h:
+                p[2] = math.nan
 
     def outcome(self) -> Outcome:
         """The movement's outcome: not delivered while any truck is still on its way; else

@@ -31,9 +31,11 @@ def find_leg(scenario: Scenario, a: str, b: str) -> str | None:
 
 @dataclass(frozen=True)
 class Draw:
-    """One named stream of random values a movement uses: `width` values per replication."""
+    """One named stream of random values a movement uses: `width` values per replication, for
+    `purpose` (e.g. ("inspection", place)); `name` keys its random stream."""
 
     name: str
+    purpose: tuple[str, str]
     width: int
     sampler: Sampler | None  # None: plain uniforms (for yes/no decisions)
 
@@ -55,6 +57,7 @@ class MovementPlan:
     priority: bool
     wait_for_repairs: bool
     draws: tuple[Draw, ...]
+    offset: dict[tuple[str, str], int]  # purpose -> where its values start in a row of draws
 
     @property
     def tonnes(self) -> float:
@@ -85,15 +88,16 @@ class Plan:
     breakdown: dict[str, tuple[float, Sampler]]  # leg -> chance per truck, repair time
     escorts: dict[str, tuple[str, int]]  # leg -> escort pool, pool size
 
-    def draw(self, seed: int, batch: int, size: int) -> list[dict[str, np.ndarray]]:
-        """Every movement's random values for one batch of replications: arrays of (size, width)."""
+    def draw(self, seed: int, batch: int, size: int) -> list[np.ndarray]:
+        """Every movement's random values for one batch of replications: one array per movement,
+        a row per replication, its draws side by side (see `MovementPlan.offset`)."""
         tables = []
         for m in self.movements:
-            table = {}
+            blocks = []
             for d in m.draws:
                 u = stream(seed, batch, d.name).random((size, d.width))
-                table[d.name] = u if d.sampler is None else d.sampler.from_uniform(u)
-            tables.append(table)
+                blocks.append(u if d.sampler is None else d.sampler.from_uniform(u))
+            tables.append(np.concatenate(blocks, axis=1) if blocks else np.empty((size, 0)))
         return tables
 
     def draw_points(self, seed: int, replication: int) -> dict[str, dict]:
@@ -202,23 +206,30 @@ def _movement_plan(scenario, key, flow_key, m, departure_h, legs, breakdown) -> 
     routes = (tuple(m.route), *(tuple(r) for r in alternatives.values()))
     route_legs = list(dict.fromkeys(legs[frozenset(pair)] for r in routes for pair in zip(r, r[1:])))
     places = list(dict.fromkeys(p for r in routes for p in r))
-    draws = [Draw(f"{key}/travel/{leg}", 1, sampler(scenario.legs[leg].travel)) for leg in route_legs]
+    def draw(purpose: str, at: str, width: int, source: Sampler | None) -> Draw:
+        return Draw(f"{key}/{purpose}/{at}" if at else f"{key}/{purpose}", (purpose, at), width, source)
+
+    draws = [draw("travel", leg, 1, sampler(scenario.legs[leg].travel)) for leg in route_legs]
     for leg in route_legs:
         if leg in breakdown:
-            draws.append(Draw(f"{key}/breakdown/{leg}", m.trucks, None))
-            draws.append(Draw(f"{key}/repair/{leg}", m.trucks, breakdown[leg][1]))
+            draws.append(draw("breakdown", leg, m.trucks, None))
+            draws.append(draw("repair", leg, m.trucks, breakdown[leg][1]))
         pool = scenario.legs[leg].escort
         if pool:
-            draws.append(Draw(f"{key}/escort/{leg}", 1, sampler(scenario.escorts[pool].turnaround)))
+            draws.append(draw("escort", leg, 1, sampler(scenario.escorts[pool].turnaround)))
     for p in places:
         checkpoint = scenario.checkpoints.get(p)
         if checkpoint is not None:
-            draws.append(Draw(f"{key}/inspection/{p}", m.trucks, sampler(checkpoint.inspection)))
+            draws.append(draw("inspection", p, m.trucks, sampler(checkpoint.inspection)))
             if checkpoint.turn_back_probability > 0:
-                draws.append(Draw(f"{key}/turn_back/{p}", m.trucks, None))
+                draws.append(draw("turn_back", p, m.trucks, None))
     hold = getattr(m, "hold", None)
     if hold is not None:
-        draws += [Draw(f"{key}/hold", 1, sampler(hold.delay)), Draw(f"{key}/refusal", 1, None)]
+        draws += [draw("hold", "", 1, sampler(hold.delay)), draw("refusal", "", 1, None)]
+    offset, start = {}, 0
+    for d in draws:
+        offset[d.purpose] = start
+        start += d.width
     deadline = getattr(m, "deadline", None)
     reroute_after_h = getattr(m, "reroute_after_h", None)
     return MovementPlan(
@@ -235,6 +246,7 @@ def _movement_plan(scenario, key, flow_key, m, departure_h, legs, breakdown) -> 
         priority=m.priority,
         wait_for_repairs=m.breakdown_policy is BreakdownPolicy.wait,
         draws=tuple(draws),
+        offset=offset,
     )
 
 

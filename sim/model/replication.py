@@ -26,10 +26,11 @@ class World:
     turn_back: dict[str, float]  # checkpoint place -> chance an inspection turns a truck back
     breakdown: dict[str, float]  # leg -> chance a truck breaks down on it
     escorts: dict[str, simpy.Resource]  # leg -> the escort pool it needs
+    horizon_h: float
 
 
 def run_replication(
-    plan: Plan, draws: list[dict[str, np.ndarray]], row: int, points: dict[str, dict], trace: bool = False
+    plan: Plan, draws: list[np.ndarray], row: int, points: dict[str, dict], trace: bool = False
 ) -> tuple[list[Journey], World]:
     """Simulate one replication from row `row` of its batch's draws (`Plan.draw`) and its own
     closures and other traffic (`Plan.draw_points`)."""
@@ -51,14 +52,16 @@ def run_replication(
         turn_back={k: cp.turn_back_probability for k, cp in scenario.checkpoints.items()},
         breakdown={leg: chance for leg, (chance, _) in plan.breakdown.items()},
         escorts={leg: pools[pool] for leg, (pool, _) in plan.escorts.items()},
+        horizon_h=plan.horizon_h,
     )
     # Movements start in scenario order: at equal times SimPy serves events in the order they
     # were scheduled, so this order breaks ties between simultaneous arrivals.
     journeys = [
-        Journey(movement, world, {name: values[row].tolist() for name, values in table.items()}, trace)
-        for movement, table in zip(plan.movements, draws)
+        Journey(movement, world, table[row].tolist(), trace) for movement, table in zip(plan.movements, draws)
     ]
     env.run(until=plan.horizon_h)
+    for journey in journeys:
+        journey.censor(plan.horizon_h)
     for lane in lanes.values():
         lane.finish()
     return journeys, world
