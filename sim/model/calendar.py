@@ -88,16 +88,19 @@ def merge(windows: list[tuple[float, float]]) -> list[tuple[float, float]]:
 class Availability:
     """A checkpoint's or road's usable time: opening hours minus closure windows [start, end)."""
 
-    __slots__ = ("hours", "starts", "ends")
+    __slots__ = ("hours", "starts", "ends", "always")
 
     def __init__(self, hours: OpeningHours, closures: list[tuple[float, float]]) -> None:
         windows = merge(closures)
         self.hours = hours
         self.starts = [s for s, _ in windows]
         self.ends = [e for _, e in windows]
+        self.always = hours.always and not windows  # the common case, answered at once
 
     def next_open(self, t_h: float) -> float:
         """The earliest time at or after `t_h` when it can be used; NEVER if closed for good."""
+        if self.always:
+            return t_h
         while t_h < NEVER:
             t_h = self.hours.next_open(t_h)
             i = bisect_right(self.starts, t_h) - 1
@@ -108,6 +111,8 @@ class Availability:
 
     def closed_h(self, a_h: float, b_h: float) -> float:
         """Hours of closure (not counting opening hours) within [a_h, b_h]."""
+        if not self.starts:
+            return 0.0
         return sum(max(0.0, min(e, b_h) - max(s, a_h)) for s, e in zip(self.starts, self.ends) if s < b_h)
 
     def open_h(self, a_h: float, b_h: float) -> float:

@@ -77,12 +77,15 @@ class Journey:
 
     def run(self, g: Group, t: float) -> Generator:
         """A group's process: from `g.places[g.i]`, reached at time `t`, to the end."""
+        checkpoints = self.world.lanes
         while True:
-            passage = [g.places[g.i], t, math.nan, len(g.trucks)]
+            place = g.places[g.i]
+            passage = [place, t, math.nan, len(g.trucks)]
             self.passages.append(passage)
-            t = yield from self.stop(g, t)
-            if t is None:
-                return
+            if place in checkpoints or place == self.plan.hold_place:
+                t = yield from self.stop(g, t)
+                if t is None:
+                    return
             if g.i == len(g.places) - 1:
                 self.end(g.trucks, Outcome.delivered, t)
                 return
@@ -95,8 +98,10 @@ class Journey:
         """The hold and the inspection at the group's place; when it may leave, or None if the
         group ends there."""
         plan, draws, place = self.plan, self.draws, g.places[g.i]
+        env = self.world.env
         if place == plan.hold_place:
-            yield from self.sync(t)
+            if t > env.now:
+                yield env.timeout(t - env.now)
             granted = yield from self.ask_permission()
             t = self.world.env.now
             if not granted:
@@ -107,7 +112,8 @@ class Journey:
             return t
         if self.should_reroute(g, lanes.availability.next_open(t) - t):
             return self.turn_round(g, lanes.availability, t)
-        yield from self.sync(t)  # arrivals must reach the lanes in time order
+        if t > env.now:  # arrivals must reach the lanes in time order
+            yield env.timeout(t - env.now)
         first = plan.offset["inspection", place]
         starts, clears = lanes.inspect(t, [draws[first + k] for k in g.trucks], plan.priority)
         if self.trace is not None:
@@ -129,7 +135,7 @@ class Journey:
         arrives, or None if it never will."""
         world, plan, draws = self.world, self.plan, self.draws
         while True:
-            leg = world.legs[frozenset((g.places[g.i], g.places[g.i + 1]))]
+            leg = world.legs[g.places[g.i], g.places[g.i + 1]]
             road = world.roads.get(leg)
             if road is None:
                 break
@@ -143,7 +149,8 @@ class Journey:
             return None
         escort = world.escorts.get(leg)
         if escort is not None:
-            yield from self.sync(t)
+            if t > world.env.now:
+                yield world.env.timeout(t - world.env.now)
             request = escort.request()
             yield request
             t = world.env.now
@@ -198,14 +205,6 @@ class Journey:
         elif not self.permission.triggered:
             yield self.permission
         return self.permission.value
-
-    def sync(self, t_h: float) -> Generator:
-        """Bring SimPy's clock to the group's."""
-        env = self.world.env
-        if t_h == NEVER:
-            yield env.event()  # closed for good: wait past the horizon
-        elif t_h > env.now:
-            yield env.timeout(t_h - env.now)
 
     def release_escort(self, pool: simpy.Resource, request: simpy.Event, after_h: float) -> Generator:
         yield self.world.env.timeout(after_h)

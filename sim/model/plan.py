@@ -84,7 +84,7 @@ class Plan:
     movements: tuple[MovementPlan, ...]
     checkpoints: tuple[PointPlan, ...]
     roads: tuple[PointPlan, ...]  # legs with closures
-    legs: dict[frozenset, str]  # {a, b} -> leg key
+    legs: dict[tuple[str, str], str]  # (a, b) and (b, a) -> the leg joining them
     breakdown: dict[str, tuple[float, Sampler]]  # leg -> chance per truck, repair time
     escorts: dict[str, tuple[str, int]]  # leg -> escort pool, pool size
 
@@ -163,7 +163,7 @@ def compile_scenario(scenario: Scenario) -> Plan:
     """Compile a validated scenario."""
     start = datetime.fromisoformat(scenario.start)
     horizon_h = scenario.horizon_days * 24.0
-    legs = {frozenset((leg.start, leg.end)): key for key, leg in scenario.legs.items()}
+    legs = {pair: key for key, leg in scenario.legs.items() for pair in ((leg.start, leg.end), (leg.end, leg.start))}
     breakdown = {}
     for key, leg in scenario.legs.items():
         chance = leg.breakdown_probability
@@ -204,7 +204,7 @@ def _movement_plan(scenario, key, flow_key, m, departure_h, legs, breakdown) -> 
     """Compile a movement, or one departure of a flow."""
     alternatives = getattr(m, "alternative_routes", {})
     routes = (tuple(m.route), *(tuple(r) for r in alternatives.values()))
-    route_legs = list(dict.fromkeys(legs[frozenset(pair)] for r in routes for pair in zip(r, r[1:])))
+    route_legs = list(dict.fromkeys(legs[pair] for r in routes for pair in zip(r, r[1:])))
     places = list(dict.fromkeys(p for r in routes for p in r))
     def draw(purpose: str, at: str, width: int, source: Sampler | None) -> Draw:
         return Draw(f"{key}/{purpose}/{at}" if at else f"{key}/{purpose}", (purpose, at), width, source)

@@ -22,7 +22,7 @@ class World:
     env: simpy.Environment
     lanes: dict[str, Lanes]  # checkpoint place -> its lanes
     roads: dict[str, Availability]  # leg -> when it is open (only legs that ever close)
-    legs: dict[frozenset, str]  # {place, place} -> leg
+    legs: dict[tuple[str, str], str]  # (place, place), either way round -> leg
     turn_back: dict[str, float]  # checkpoint place -> chance an inspection turns a truck back
     breakdown: dict[str, float]  # leg -> chance a truck breaks down on it
     escorts: dict[str, simpy.Resource]  # leg -> the escort pool it needs
