@@ -65,6 +65,11 @@ def main(cfg: DictConfig) -> None:
         )
     except KeyboardInterrupt:
         print(f"\nInterrupted. Nothing complete was written; {folder} is marked 'interrupted'.", file=sys.stderr)
+        if in_sweep:  # Hydra will not call the sweep's callback now: summarise what finished
+            from sim.sweep import write_sweep_summary
+
+            write_sweep_summary(folder.parent)
+            print(f"Sweep summary of the jobs that ran: {folder.parent / 'summary.csv'}", file=sys.stderr)
         sys.exit(130)
     except Exception as error:
         if not in_sweep:

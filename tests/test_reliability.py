@@ -122,3 +122,24 @@ def test_a_scenario_file_cannot_name_code_to_run(tmp_path):
                           capture_output=True, text=True, env=env, timeout=120)  # fmt: skip
     assert done.returncode != 0 and "_target_" in done.stderr and "Traceback" not in done.stderr
     assert not marker.exists()
+
+
+@pytest.mark.slow
+def test_an_interrupted_sweep_keeps_the_finished_jobs_and_says_which_finished(tmp_path):
+    sweep = tmp_path / "sweep"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "sim", "-m", "replications=20,1000000", f"hydra.sweep.dir={sweep}"],
+        cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    deadline = time.monotonic() + 120
+    while status(sweep / "1") != "running":
+        assert process.poll() is None, process.communicate()
+        assert time.monotonic() < deadline, "the second job never started"
+        time.sleep(0.1)
+    time.sleep(1.0)
+    process.send_signal(signal.SIGINT)
+    _, err = process.communicate(timeout=60)
+    assert process.returncode == 130 and "Traceback" not in err
+    assert status(sweep / "0") == "complete" and status(sweep / "1") == "interrupted"
+    rows = (sweep / "summary.csv").read_text().splitlines()
+    assert any(",complete," in row for row in rows) and any(",interrupted," in row for row in rows)

@@ -245,6 +245,8 @@ def test_surge_counterflow_priority_gets_aid_through_the_queue_sooner():
     s = copy.deepcopy(scenario("surge_counterflow"))
     for m in s.movements.values():
         m.priority = False
+    for checkpoint in s.checkpoints.values():
+        checkpoint.aid_priority = False
     with_priority, without = run("surge_counterflow", n), simulate(s, SEED, n)
     for key in ("icrc_lachin_70t", "peacekeeper_convoy"):
         mean, low, high = paired(capped_time_h(with_priority, key), capped_time_h(without, key))
