@@ -57,7 +57,10 @@ class Records:
 def concat(parts: list[Records]) -> Records:
     """Records of consecutive replication ranges joined in order."""
     def join(name: str) -> Table:
-        tables = [getattr(p, name) for p in parts]
+        # Empty tables carry no column types: leave them out, so that types never depend on
+        # how replications were split into parts.
+        tables = [t for t in (getattr(p, name) for p in parts) if len(next(iter(t.values()), ()))]
+        tables = tables or [getattr(parts[0], name)]
         return {c: np.concatenate([t[c] for t in tables]) for c in tables[0]}
 
     return Records(

@@ -62,7 +62,7 @@ def summarise_sweep(sweep: Path) -> tuple[list[dict], Table | None]:
             continue
         summary = read_json(job / "summary.json")
         for key, m in summary["movements"].items():
-            rows.append({**base, "movement": key, **movement_metrics(m), **swept})
+            rows.append({**swept, **base, "movement": key, **movement_metrics(m)})
         movements = read_table(job / "movements.csv")
         n = len(movements["replication"])
         long_parts.append({"job": np.full(n, int(job.name)), **movements})

@@ -59,9 +59,10 @@ def _run_problems(run: RunConfig) -> Iterator[str]:
         yield f"precision.batch={p.batch}: must be >= 2"
     if p.max_replications < p.batch:
         yield f"precision.max_replications={p.max_replications}: must be >= precision.batch={p.batch}"
+    enabled = [k for k, m in [*run.scenario.movements.items(), *run.scenario.flows.items()] if m.enabled]
     for key in p.movements:
-        if key not in run.scenario.movements and key not in run.scenario.flows:
-            yield f"precision.movements: '{key}' is not a movement or flow of the scenario"
+        if key not in enabled:
+            yield f"precision.movements: '{key}' is not an enabled movement or flow ({', '.join(enabled)})"
     yield from scenario_problems(run.scenario, "scenario")
 
 
@@ -206,6 +207,10 @@ def _flow_problems(s: Scenario, flow: Flow, where: str, start: datetime | None) 
     yield from _time_problems(flow.first_departure, f"{where}.first_departure", start)
     if flow.last_departure is not None:
         yield from _time_problems(flow.last_departure, f"{where}.last_departure", _datetime(flow.first_departure))
+    first, start_at = _datetime(flow.first_departure), _datetime(s.start)
+    after_horizon = first and start_at and (first - start_at).total_seconds() / 3600 >= s.horizon_days * 24
+    if flow.enabled and _positive(s.horizon_days) and after_horizon:
+        yield f"{where}.first_departure={flow.first_departure}: is at or after the horizon; no departure would run"
     if not _positive(flow.every_h):
         yield f"{where}.every_h={flow.every_h}: must be a finite number > 0"
 

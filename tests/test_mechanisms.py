@@ -15,7 +15,7 @@ from sim.analysis.statistics import summarise
 from sim.model.calendar import Availability, OpeningHours
 from sim.model.checkpoint import Lanes
 from sim.records import OUTCOMES
-from sim.schema import BreakdownPolicy, ClosureWindow, EscortPool, Flow, Needs, OtherTraffic, RandomClosures
+from sim.schema import BreakdownPolicy, ClosureWindow, EscortPool, Flow, Hold, Needs, OtherTraffic, RandomClosures
 from sim.simulation import simulate, trace_replication
 from sim.validate import scenario_problems
 
@@ -266,3 +266,76 @@ def test_every_truck_and_tonne_ends_in_exactly_one_outcome(baseline):
     assert np.array_equal(trucks, table["trucks"])
     assert np.allclose(tonnes, table["tonnes"])
     assert set(table["outcome"].tolist()) == set(OUTCOMES)
+
+
+# --- regressions found in review -----------------------------------------------------------------
+
+
+def detour(hours: str = "24h"):
+    """a -20h- b (checkpoint) -1h- d, or a -1h- c -1h- d; reroute after 2 h at a closure."""
+    s = scenario(
+        legs=[("a", "b", 20.0), ("b", "d", 1.0), ("a", "c", 1.0), ("c", "d", 1.0)],
+        checkpoints={"b": checkpoint(0.5, hours=hours)},
+        movements={"m": movement(["a", "b", "d"])},
+    )
+    s.movements["m"].alternative_routes = {"south": ["a", "c", "d"]}
+    s.movements["m"].reroute_after_h = 2.0
+    return s
+
+
+def test_a_checkpoint_shut_for_the_night_is_waited_for_not_rerouted_around():
+    m = one_run(detour(hours="08:00-18:00"))["m"]
+    # At b at 20:00, it waits for 08:00 (not a closure), is inspected 08:00-08:30, at d at 33.5 h.
+    assert m["reroutes"] == 0 and m["delivery_time_h"] == 33.5 and m["closure_wait_h"] == 0.0
+
+
+def test_turning_round_at_a_closed_checkpoint_never_passes_it_uninspected():
+    s = scenario(
+        legs=[("a", "b", 1.0), ("b", "d", 1.0), ("b", "e", 1.0), ("e", "d", 1.0)],
+        checkpoints={"b": checkpoint(0.5)},
+        movements={"m": movement(["a", "b", "d"])},
+    )
+    s.checkpoints["b"].closures = {"shut": ClosureWindow(start=at(0.0), duration_h=None)}
+    s.movements["m"].alternative_routes = {"east": ["a", "b", "e", "d"]}
+    s.movements["m"].reroute_after_h = 2.0
+    m = one_run(s)["m"]
+    # It turns back to a (the place it shares with the alternative that it has left), comes to
+    # the closed checkpoint again, and waits there: never through it uninspected.
+    assert m["outcome"] == "not_delivered" and m["reroutes"] == 1 and m["last_place"] == "b"
+
+
+def test_an_escorted_group_waits_for_a_road_that_closed_while_it_waited_for_the_escort():
+    s = scenario(legs=[("a", "b", 1.0)], movements={"first": movement(["a", "b"]), "second": movement(["a", "b"])})
+    s.escorts = {"peacekeepers": EscortPool(size=1, turnaround=fixed(5.0))}
+    s.legs["a_b"].escort = "peacekeepers"
+    s.legs["a_b"].closures = {"shut": ClosureWindow(start=at(2.0), duration_h=98.0)}
+    result = one_run(s)
+    # The escort is back at 6, inside the closure: the second leaves when the road opens at 100.
+    assert result["first"]["delivery_time_h"] == 1.0 and result["second"]["delivery_time_h"] == 101.0
+
+
+def test_a_reroute_that_would_happen_after_the_horizon_is_not_counted():
+    s = detour()
+    s.legs["a_b"].travel = fixed(239.0)
+    s.legs["b_d"].closures = {"shut": ClosureWindow(start=at(0.0), duration_h=None)}
+    m = one_run(s)["m"]
+    assert m["outcome"] == "not_delivered" and m["reroutes"] == 0
+
+
+def test_a_truck_that_follows_on_its_own_keeps_the_closure_wait_it_shared():
+    results = {}
+    for policy in BreakdownPolicy:
+        s = chain(trucks=2, breakdown_policy=policy)
+        s.legs["a_b"].closures = {"shut": ClosureWindow(start=at(0.0), duration_h=5.0)}
+        s.legs["b_c"].breakdown_probability, s.legs["b_c"].repair = 1.0, fixed(1.0)
+        results[policy] = one_run(s)["m"]["closure_wait_h"]
+    assert results[BreakdownPolicy.go_on] == results[BreakdownPolicy.wait] == 5.0
+
+
+def test_tables_keep_their_types_whatever_the_split():
+    from sim.parallel import CHUNK, simulate_many
+
+    s = chain()
+    s.movements["m"].hold = Hold(place="b", delay=fixed(1.0), refusal_probability=0.995)
+    records = simulate_many(valid(s), 1, 2 * CHUNK)
+    assert records.deliveries["replication"].dtype.kind == "i"

@@ -214,7 +214,7 @@ def scenarios(draw) -> Scenario:
             trucks=draw(st.integers(1, 3)),
             cargo_t={"food": 20.0},
             route=simple_paths(edges, a, b)[0],
-            first_departure=clock(start, draw(st.integers(0, 24))),
+            first_departure=clock(start, draw(st.integers(0, 23))),  # before the horizon (>= 1 day)
             every_h=draw(st.sampled_from([6.0, 12.0, 24.0])),
             priority=draw(st.booleans()),
         )
@@ -264,7 +264,8 @@ def test_times_never_decrease_along_a_route(s, seed, r):
     records = simulate(s, seed, 1, first=r)
     trace = trace_replication(s, seed, r)
     arrival, start, clear = trace["arrival_h"], trace["start_h"], trace["clear_h"]
-    assert np.all(arrival <= start) and np.all(start <= clear)
+    cleared = ~np.isnan(clear)  # an inspection still under way at the horizon has no clearance
+    assert np.all(arrival <= start) and np.all(start[cleared] <= clear[cleared])
     departure = dict(zip(records.movements["movement"].tolist(), records.movements["departure_h"].tolist()))
     last_clear: dict[tuple, float] = {}
     for m, truck, a, c in zip(trace["movement"].tolist(), trace["truck"].tolist(), arrival.tolist(), clear.tolist()):

@@ -15,7 +15,7 @@ from hydra.errors import HydraException, MissingConfigException
 from omegaconf.errors import OmegaConfBaseException
 
 from sim.config import load_run
-from sim.schema import Checkpoint, Leg, Place, RunConfig
+from sim.schema import Checkpoint, Flow, Leg, Place, RunConfig
 from sim.validate import ConfigError, check, scenario_problems
 
 
@@ -226,3 +226,13 @@ def test_a_time_zone_on_one_datetime_only_is_a_problem_not_a_crash():
     s.start = START + "+04:00"
     problems = list(scenario_problems(s, "scenario"))
     assert naming(problems, "scenario.start") or naming(problems, "scenario.movements.m.departure"), problems
+
+
+def test_precision_names_only_enabled_movements_and_flows_depart_before_the_horizon():
+    with pytest.raises(ConfigError) as refused:
+        load_run(["replications=auto", "precision.movements=[armenia_convoy]",
+                  "scenario.movements.armenia_convoy.enabled=false"])  # fmt: skip
+    assert any(p.startswith("precision.movements") for p in refused.value.problems)
+    s = scenario(legs=[("a", "b", 1.0)], movements={"m": movement(["a", "b"])}, horizon_days=2)
+    s.flows = {"late": Flow(name="late", trucks=1, cargo_t={"food": 1.0}, route=["a", "b"], first_departure=at(48))}
+    assert any("flows.late.first_departure" in p and "horizon" in p for p in scenario_problems(s, "scenario"))

@@ -109,6 +109,11 @@ class Availability:
             t_h = self.ends[i]
         return NEVER
 
+    def closed_until(self, t_h: float) -> float:
+        """The end of the closure under way at `t_h` (opening hours aside), or `t_h` if none."""
+        i = bisect_right(self.starts, t_h) - 1
+        return self.ends[i] if i >= 0 and t_h < self.ends[i] else t_h
+
     def closed_h(self, a_h: float, b_h: float) -> float:
         """Hours of closure (not counting opening hours) within [a_h, b_h]."""
         if not self.starts:

@@ -89,8 +89,7 @@ class Journey:
             if g.i == len(g.places) - 1:
                 self.end(g.trucks, Outcome.delivered, t)
                 return
-            passage[2] = t
-            t = yield from self.drive(g, t)
+            t = yield from self.drive(g, t, passage)
             if t is None:
                 return
 
@@ -110,8 +109,8 @@ class Journey:
         lanes = self.world.lanes.get(place)
         if lanes is None:
             return t
-        if self.should_reroute(g, lanes.availability.next_open(t) - t):
-            return self.turn_round(g, lanes.availability, t)
+        if self.should_reroute(g, lanes.availability, t, at_checkpoint=True):
+            return self.turn_round(g, lanes.availability, t, at_checkpoint=True)
         if t > env.now:  # arrivals must reach the lanes in time order
             yield env.timeout(t - env.now)
         first = plan.offset["inspection", place]
@@ -129,31 +128,32 @@ class Journey:
             g.trucks = [k for k in g.trucks if draws[first + k] >= p]
         return release_h if g.trucks and release_h < NEVER else None
 
-    def drive(self, g: Group, t: float) -> Generator:
+    def drive(self, g: Group, t: float, passage: list) -> Generator:
         """Take the next leg: wait while the road is closed (or turn round), take an escort if the
-        leg needs one, and drive; trucks that break down are repaired on the way. When the group
-        arrives, or None if it never will."""
+        leg needs one (and wait, escorted, if the road has closed meanwhile), and drive; trucks
+        that break down are repaired on the way. Sets the passage's release to the moment it
+        leaves. When the group arrives, or None if it never will."""
         world, plan, draws = self.world, self.plan, self.draws
         while True:
             leg = world.legs[g.places[g.i], g.places[g.i + 1]]
             road = world.roads.get(leg)
-            if road is None:
+            if road is None or not self.should_reroute(g, road, t, at_checkpoint=False):
                 break
-            opens_h = road.next_open(t)
-            if not self.should_reroute(g, opens_h - t):
-                self.note_closure_wait(g, min(opens_h, world.horizon_h) - t)
-                t = opens_h
-                break
-            t = self.turn_round(g, road, t)
-        if t == NEVER:
-            return None
+            t = self.turn_round(g, road, t, at_checkpoint=False)
         escort = world.escorts.get(leg)
         if escort is not None:
+            t = self.wait_for_road(g, road, t)
+            if t == NEVER:
+                return None
             if t > world.env.now:
                 yield world.env.timeout(t - world.env.now)
             request = escort.request()
             yield request
             t = world.env.now
+        t = self.wait_for_road(g, road, t)
+        if t == NEVER:
+            return None
+        passage[2] = t
         travel_h = leg_h = draws[plan.offset["travel", leg]]
         chance = world.breakdown.get(leg)
         if chance is not None:
@@ -164,6 +164,7 @@ class Journey:
             elif late:
                 for k in late:  # each repaired truck follows on its own
                     straggler = Group([k], g.places, g.i + 1, g.alternative)
+                    straggler.waited_h = g.waited_h
                     world.env.process(self.run(straggler, t + travel_h + draws[repair + k]))
                 g.trucks = [k for k in g.trucks if draws[broken + k] >= chance]
         if escort is not None:
@@ -174,18 +175,35 @@ class Journey:
         g.i += 1
         return t + leg_h
 
-    def should_reroute(self, g: Group, wait_h: float) -> bool:
-        return wait_h > self.plan.reroute_after_h and g.alternative < len(self.plan.routes) and g.i < len(g.places) - 1
+    def wait_for_road(self, g: Group, road: Availability | None, t: float) -> float:
+        """When the road opens at or after `t`, counting the wait as closure wait."""
+        if road is None:
+            return t
+        opens_h = road.next_open(t)
+        self.note_closure_wait(g, min(opens_h, self.world.horizon_h) - t)
+        return opens_h
 
-    def turn_round(self, g: Group, closed: Availability, t: float) -> float:
+    def should_reroute(self, g: Group, closed: Availability, t: float, at_checkpoint: bool) -> bool:
+        """Whether a closure (not opening hours) would keep the group longer than it may wait, and
+        an alternative is left that it can reach: at a closed checkpoint it must turn back
+        before it, so the alternative must share a place it has already left."""
+        if g.alternative >= len(self.plan.routes) or g.i == len(g.places) - 1:
+            return False
+        if closed.closed_until(t) - t <= self.plan.reroute_after_h:
+            return False
+        return not at_checkpoint or any(p in self.plan.routes[g.alternative] for p in g.places[: g.i])
+
+    def turn_round(self, g: Group, closed: Availability, t: float, at_checkpoint: bool) -> float:
         """Wait `reroute_after_h` at the closure, then take the next alternative route: back along
-        the places taken to the last one it shares, then along it. Returns when it sets off."""
+        the places taken to the last one it shares (one already left, if the closure is the
+        checkpoint here), then along it. Returns when it sets off."""
         wait_h = self.plan.reroute_after_h
         self.note_closure_wait(g, closed.closed_h(t, min(t + wait_h, self.world.horizon_h)))
         alternative = self.plan.routes[g.alternative]
         g.alternative += 1
-        self.reroutes += 1
-        j = max(k for k in range(g.i + 1) if g.places[k] in alternative)
+        if t + wait_h < self.world.horizon_h:
+            self.reroutes += 1
+        j = max(k for k in range(g.i if at_checkpoint else g.i + 1) if g.places[k] in alternative)
         back = g.places[j : g.i][::-1]
         onward = list(alternative[alternative.index(g.places[j]) + 1 :])
         g.places = g.places[: g.i + 1] + back + onward
@@ -223,6 +241,9 @@ class Journey:
         for p in self.passages:
             if p[2] >= horizon_h:
                 p[2] = math.nan
+        if self.trace is not None:
+            self.trace = [(k, place, a, s, c if c < horizon_h else math.nan)
+                          for k, place, a, s, c in self.trace if s < horizon_h]  # fmt: skip
 
     def outcome(self) -> Outcome:
         """The movement's outcome: not delivered while any truck is still on its way; else

@@ -86,7 +86,7 @@ class Plan:
     roads: tuple[PointPlan, ...]  # legs with closures
     legs: dict[tuple[str, str], str]  # (a, b) and (b, a) -> the leg joining them
     breakdown: dict[str, tuple[float, Sampler]]  # leg -> chance per truck, repair time
-    escorts: dict[str, tuple[str, int]]  # leg -> escort pool, pool size
+    escorts: dict[str, str]  # leg -> the escort pool it needs
 
     def draw(self, seed: int, batch: int, size: int) -> list[np.ndarray]:
         """Every movement's random values for one batch of replications: one array per movement,
@@ -171,7 +171,7 @@ def compile_scenario(scenario: Scenario) -> Plan:
             chance = 1.0 - (1.0 - leg.breakdown_per_100km) ** (leg.distance_km / 100.0)
         if chance:
             breakdown[key] = (chance, sampler(leg.repair))
-    escorts = {k: (leg.escort, scenario.escorts[leg.escort].size) for k, leg in scenario.legs.items() if leg.escort}
+    escorts = {k: leg.escort for k, leg in scenario.legs.items() if leg.escort}
     movements = [
         _movement_plan(scenario, key, key, m, clock_h(scenario, m.departure), legs, breakdown)
         for key, m in scenario.movements.items()

@@ -51,7 +51,7 @@ def run_replication(
         legs=plan.legs,
         turn_back={k: cp.turn_back_probability for k, cp in scenario.checkpoints.items()},
         breakdown={leg: chance for leg, (chance, _) in plan.breakdown.items()},
-        escorts={leg: pools[pool] for leg, (pool, _) in plan.escorts.items()},
+        escorts={leg: pools[pool] for leg, pool in plan.escorts.items()},
         horizon_h=plan.horizon_h,
     )
     # Movements start in scenario order: at equal times SimPy serves events in the order they
