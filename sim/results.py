@@ -8,12 +8,14 @@ holds.
 from __future__ import annotations
 
 import csv
-import io
 import json
 import math
 import os
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import IO
 
 import numpy as np
 
@@ -22,23 +24,32 @@ from sim.records import Table
 STATUS_FILE = "status.json"
 
 
-def write_text(path: Path, text: str) -> None:
-    """Write a text file (UTF-8) atomically."""
+@contextmanager
+def atomic_file(path: Path, mode: str = "wb") -> Iterator[IO]:
+    """A file handle whose file appears at `path` only once it is completely written."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    write_bytes(path, text.encode("utf-8"))
-
-
-def write_bytes(path: Path, data: bytes) -> None:
-    """Write a file so that it is either absent or complete, never half written."""
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
+        text = {} if "b" in mode else {"encoding": "utf-8", "newline": ""}
+        with os.fdopen(fd, mode, **text) as handle:
+            yield handle
         os.chmod(tmp, 0o644)  # mkstemp makes files private; results are meant to be shared
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def write_text(path: Path, text: str) -> None:
+    """Write a text file (UTF-8) atomically."""
+    with atomic_file(path, "w") as handle:
+        handle.write(text)
+
+
+def write_bytes(path: Path, data: bytes) -> None:
+    """Write a file so that it is either absent or complete, never half written."""
+    with atomic_file(path, "wb") as handle:
+        handle.write(data)
 
 
 def write_json(path: Path, data: object) -> None:
@@ -51,19 +62,23 @@ def read_json(path: Path) -> dict:
 
 
 def write_table(path: Path, table: Table | list[dict]) -> None:
-    """A CSV file: one header line, then rows; NaN is written as an empty cell."""
+    """A CSV file: one header line, then rows; NaN is written as an empty cell. Long tables are
+    streamed to the file in blocks, so writing them needs little memory beyond the table."""
     if isinstance(table, list):
         columns = list(table[0]) if table else []
-        rows = [[row[c] for c in columns] for row in table]
+        blocks = [[[row[c] for c in columns] for row in table]]
     else:
         columns = list(table)
-        rows = zip(*(table[c].tolist() for c in columns))
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(columns)
-    for row in rows:
-        writer.writerow("" if isinstance(v, float) and math.isnan(v) else v for v in row)
-    write_text(path, out.getvalue())
+        n = len(table[columns[0]]) if columns else 0
+        blocks = (zip(*(table[c][i : i + _BLOCK].tolist() for c in columns)) for i in range(0, n, _BLOCK))
+    with atomic_file(path, "w") as handle:
+        writer = csv.writer(handle, lineterminator="\n")
+        writer.writerow(columns)
+        for rows in blocks:
+            writer.writerows(["" if isinstance(v, float) and math.isnan(v) else v for v in row] for row in rows)
+
+
+_BLOCK = 50_000  # rows converted to Python objects at a time
 
 
 def read_table(path: Path) -> Table:
