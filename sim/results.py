@@ -81,11 +81,15 @@ def write_table(path: Path, table: Table | list[dict]) -> None:
 _BLOCK = 50_000  # rows converted to Python objects at a time
 
 
-def read_table(path: Path) -> Table:
-    """A CSV file written by `write_table`: numeric columns as float arrays (empty cells NaN)."""
+def read_table(path: Path, replication: int | None = None) -> Table:
+    """A CSV file written by `write_table`: numeric columns as float arrays (empty cells NaN);
+    with `replication`, only that replication's rows (the file is read as a stream)."""
     with path.open(encoding="utf-8", newline="") as handle:
         reader = csv.reader(handle)
         columns = next(reader, [])
+        if replication is not None:
+            at, wanted = columns.index("replication"), str(replication)
+            reader = (row for row in reader if row[at] == wanted)
         values = list(zip(*reader)) or [()] * len(columns)
     return {name: _column(cells) for name, cells in zip(columns, values)}
 

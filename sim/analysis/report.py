@@ -145,7 +145,7 @@ def content(folder: Path) -> dict:
     figures as PNG bytes (and base64 for embedding)."""
     summary = read_json(folder / "summary.json")
     movements = read_table(folder / "movements.csv")
-    passages = read_table(folder / "passages.csv")
+    passages = read_table(folder / "passages.csv", replication=TIMELINE_REPLICATION)  # all it draws
     checkpoints = read_table(folder / "checkpoints.csv")
     deliveries = read_table(folder / "deliveries.csv")
     trace = read_table(folder / "timeline.csv")
