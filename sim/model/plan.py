@@ -10,7 +10,7 @@ from datetime import datetime
 import numpy as np
 
 from sim.distributions import Sampler, sampler
-from sim.model.calendar import NEVER, parse_hours
+from sim.model.calendar import NEVER, OpeningHours, parse_hours
 from sim.randomness import replication_stream, stream
 from sim.schema import BreakdownPolicy, RandomClosures, Scenario
 
@@ -71,7 +71,8 @@ class PointPlan:
     key: str
     windows: tuple[tuple[float, float], ...]  # scheduled closures, clock hours
     random_closures: tuple[float, Sampler] | None  # onsets per hour, duration
-    other_traffic: tuple[float, Sampler, bool] | None  # arrivals per hour, inspection, only when open
+    # Arrivals per hour, inspection, and the daily window arrivals are kept to (None: all day).
+    other_traffic: tuple[float, Sampler, tuple[float, float] | None] | None
 
 
 @dataclass(frozen=True)
@@ -85,8 +86,10 @@ class Plan:
     checkpoints: tuple[PointPlan, ...]
     roads: tuple[PointPlan, ...]  # legs with closures
     legs: dict[tuple[str, str], str]  # (a, b) and (b, a) -> the leg joining them
-    breakdown: dict[str, tuple[float, Sampler]]  # leg -> chance per truck, repair time
+    breakdown: dict[str, float]  # leg -> chance a truck breaks down on it
     escorts: dict[str, str]  # leg -> the escort pool it needs
+    hours: dict[str, OpeningHours]  # checkpoint -> its opening hours
+    turn_back: dict[str, float]  # checkpoint -> chance an inspection turns a truck back
 
     def draw(self, seed: int, batch: int, size: int) -> list[np.ndarray]:
         """Every movement's random values for one batch of replications: one array per movement,
@@ -103,7 +106,6 @@ class Plan:
     def draw_points(self, seed: int, replication: int) -> dict[str, dict]:
         """Closure windows and other traffic of every checkpoint and road in one replication,
         each from its own stream."""
-        hours = {k: parse_hours(cp.hours) for k, cp in self.scenario.checkpoints.items()}
         result: dict[str, dict] = {}
         for kind, points in (("checkpoint", self.checkpoints), ("road", self.roads)):
             for p in points:
@@ -112,12 +114,11 @@ class Plan:
                     rng = replication_stream(seed, replication, f"closures/{kind}/{p.key}")
                     drawn["closures"] += random_windows(rng, *p.random_closures, self.horizon_h)
                 if p.other_traffic is not None:
-                    rate, inspection, only_when_open = p.other_traffic
+                    rate, inspection, window = p.other_traffic
                     rng = replication_stream(seed, replication, f"other_traffic/{p.key}")
                     drawn["arrivals"], drawn["inspections"] = other_arrivals(
-                        rng, rate, inspection, self.horizon_h, hours[p.key] if only_when_open else None,
-                        self.start_hour_of_day,
-                    )  # fmt: skip
+                        rng, rate, inspection, self.horizon_h, window, self.start_hour_of_day
+                    )
                 result[f"{kind}/{p.key}"] = drawn
         return result
 
@@ -163,17 +164,18 @@ def compile_scenario(scenario: Scenario) -> Plan:
     """Compile a validated scenario."""
     start = datetime.fromisoformat(scenario.start)
     horizon_h = scenario.horizon_days * 24.0
+    start_hour_of_day = start.hour + start.minute / 60 + start.second / 3600
     legs = {pair: key for key, leg in scenario.legs.items() for pair in ((leg.start, leg.end), (leg.end, leg.start))}
-    breakdown = {}
+    repair = {}  # leg -> (chance per truck, repair time), for legs where trucks break down
     for key, leg in scenario.legs.items():
         chance = leg.breakdown_probability
         if leg.breakdown_per_100km is not None:
             chance = 1.0 - (1.0 - leg.breakdown_per_100km) ** (leg.distance_km / 100.0)
         if chance:
-            breakdown[key] = (chance, sampler(leg.repair))
+            repair[key] = (chance, sampler(leg.repair))
     escorts = {k: leg.escort for k, leg in scenario.legs.items() if leg.escort}
     movements = [
-        _movement_plan(scenario, key, key, m, clock_h(scenario, m.departure), legs, breakdown)
+        _movement_plan(scenario, key, key, m, clock_h(scenario, m.departure), legs, repair)
         for key, m in scenario.movements.items()
         if m.enabled
     ]
@@ -184,23 +186,25 @@ def compile_scenario(scenario: Scenario) -> Plan:
         last = min(clock_h(scenario, flow.last_departure) if flow.last_departure else horizon_h, horizon_h)
         departures = [first + n * flow.every_h for n in range(int((last - first) // flow.every_h) + 1)]
         for n, departure_h in enumerate(d for d in departures if d < horizon_h):
-            movements.append(_movement_plan(scenario, f"{key}/{n}", key, flow, departure_h, legs, breakdown))
+            movements.append(_movement_plan(scenario, f"{key}/{n}", key, flow, departure_h, legs, repair))
     return Plan(
         scenario=scenario,
         horizon_h=horizon_h,
-        start_hour_of_day=start.hour + start.minute / 60 + start.second / 3600,
+        start_hour_of_day=start_hour_of_day,
         movements=tuple(movements),
         checkpoints=tuple(_point_plan(scenario, k, cp) for k, cp in scenario.checkpoints.items()),
         roads=tuple(
             _point_plan(scenario, k, leg) for k, leg in scenario.legs.items() if leg.closures or leg.random_closures
         ),
         legs=legs,
-        breakdown=breakdown,
+        breakdown={leg: chance for leg, (chance, _) in repair.items()},
         escorts=escorts,
+        hours={k: OpeningHours(cp.hours, start_hour_of_day) for k, cp in scenario.checkpoints.items()},
+        turn_back={k: cp.turn_back_probability for k, cp in scenario.checkpoints.items()},
     )
 
 
-def _movement_plan(scenario, key, flow_key, m, departure_h, legs, breakdown) -> MovementPlan:
+def _movement_plan(scenario, key, flow_key, m, departure_h, legs, repair) -> MovementPlan:
     """Compile a movement, or one departure of a flow."""
     alternatives = getattr(m, "alternative_routes", {})
     routes = (tuple(m.route), *(tuple(r) for r in alternatives.values()))
@@ -211,9 +215,9 @@ def _movement_plan(scenario, key, flow_key, m, departure_h, legs, breakdown) -> 
 
     draws = [draw("travel", leg, 1, sampler(scenario.legs[leg].travel)) for leg in route_legs]
     for leg in route_legs:
-        if leg in breakdown:
+        if leg in repair:
             draws.append(draw("breakdown", leg, m.trucks, None))
-            draws.append(draw("repair", leg, m.trucks, breakdown[leg][1]))
+            draws.append(draw("repair", leg, m.trucks, repair[leg][1]))
         pool = scenario.legs[leg].escort
         if pool:
             draws.append(draw("escort", leg, 1, sampler(scenario.escorts[pool].turnaround)))
@@ -261,7 +265,11 @@ def _point_plan(scenario: Scenario, key: str, point) -> PointPlan:
         key=key,
         windows=windows,
         random_closures=(closures.rate_per_day / 24.0, sampler(closures.duration)) if closures else None,
-        other_traffic=(other.rate_per_h, sampler(other.inspection), other.only_when_open) if other else None,
+        other_traffic=(
+            (other.rate_per_h, sampler(other.inspection), parse_hours(point.hours) if other.only_when_open else None)
+            if other
+            else None
+        ),
     )
 
 

@@ -39,7 +39,7 @@ def run_replication(
     lanes = {}
     for key, cp in scenario.checkpoints.items():
         point = points[f"checkpoint/{key}"]
-        available = Availability(OpeningHours(cp.hours, plan.start_hour_of_day), point["closures"])
+        available = Availability(plan.hours[key], point["closures"])
         lanes[key] = Lanes(
             cp.lanes, available, plan.horizon_h, point["arrivals"], point["inspections"], cp.aid_priority
         )
@@ -49,8 +49,8 @@ def run_replication(
         lanes=lanes,
         roads={p.key: Availability(ALWAYS, points[f"road/{p.key}"]["closures"]) for p in plan.roads},
         legs=plan.legs,
-        turn_back={k: cp.turn_back_probability for k, cp in scenario.checkpoints.items()},
-        breakdown={leg: chance for leg, (chance, _) in plan.breakdown.items()},
+        turn_back=plan.turn_back,
+        breakdown=plan.breakdown,
         escorts={leg: pools[pool] for leg, pool in plan.escorts.items()},
         horizon_h=plan.horizon_h,
     )
