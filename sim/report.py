@@ -21,7 +21,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m sim.report", description=__doc__.splitlines()[0])
     parser.add_argument("folder", type=Path, help="a results folder written by `python -m sim`")
     folder = parser.parse_args(argv).folder
-    problem = _problem(folder)
+    problem = folder_problem(folder, INPUTS)
     if problem:
         print(f"sim.report: {folder}: {problem}; nothing written", file=sys.stderr)
         return 2
@@ -37,10 +37,6 @@ def main(argv: list[str] | None = None) -> int:
     print(folder / "report.html")
     print(folder / "report.md")
     return 0
-
-
-def _problem(folder: Path) -> str | None:
-    return folder_problem(folder, INPUTS)
 
 
 if __name__ == "__main__":

@@ -54,17 +54,17 @@ def execute(
             return summarise(records, needs, deadlines_h)
 
         if run.replications == "auto":
-            records, statistics_, precision = replicate_to_precision(run, statistics, workers, progress)
+            records, computed, precision = replicate_to_precision(run, statistics, workers, progress)
         else:
             records = simulate_many(s, run.seed, run.replications, workers, progress=progress)
-            statistics_, precision = statistics(records), None
+            computed, precision = statistics(records), None
         summary = {
             "scenario": scenario_name,
             "title": s.title,
             "description": s.description,
             "start": s.start,
             "seed": run.seed,
-            **statistics_,
+            **computed,
             "places": {key: place.name for key, place in s.places.items()},
         }
         if precision is not None:
