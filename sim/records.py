@@ -6,7 +6,8 @@ CSV and `analysis` reads back.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -15,20 +16,24 @@ Table = dict[str, np.ndarray]
 OUTCOMES = ("delivered", "refused", "turned_back", "not_delivered")  # indexed by sim.model.movement.Outcome
 
 
-@dataclass
 class TableBuilder:
-    """Rows gathered column by column, turned into arrays once at the end."""
+    """Rows gathered column by column into Python lists, turned into arrays once at the end."""
 
-    columns: tuple[str, ...]
-    rows: list[tuple] = field(default_factory=list)
+    def __init__(self, columns: tuple[str, ...]) -> None:
+        self.columns = columns
+        self.lists: tuple[list, ...] = tuple([] for _ in columns)
 
-    def add(self, *row: object) -> None:
-        self.rows.append(row)
+    def add_rows(self, rows: list[tuple]) -> None:
+        for values, more in zip(self.lists, zip(*rows)):
+            values.extend(more)
+
+    def add_columns(self, *columns: Sequence) -> None:
+        """Add rows given column by column (sequences of equal length)."""
+        for values, more in zip(self.lists, columns):
+            values.extend(more)
 
     def table(self) -> Table:
-        if not self.rows:
-            return {c: np.array([]) for c in self.columns}
-        return {c: np.array(values) for c, values in zip(self.columns, zip(*self.rows))}
+        return {c: np.array(values) for c, values in zip(self.columns, self.lists)}
 
 
 @dataclass

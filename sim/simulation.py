@@ -10,11 +10,10 @@ from __future__ import annotations
 
 import gc
 import math
-from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from sim.model.movement import Journey, Outcome
+from sim.model.movement import OUTCOME_ORDER, Journey, Outcome
 from sim.model.plan import compile_scenario
 from sim.model.replication import World, run_replication
 from sim.randomness import BATCH
@@ -44,33 +43,41 @@ class _Collector:
         self.deliveries = TableBuilder(DELIVERY_COLUMNS)
 
     def add(self, r: int, journeys: list[Journey], world: World, horizon_h: float) -> None:
+        movement_rows, delivery_rows = [], []
         for j in journeys:
             m = j.plan
-            outcome = j.outcome()
-            tonnes_per_truck = m.tonnes / m.trucks
-            counts = [j.outcome_of.count(o) for o in Outcome]
-            delivered_h = j.delivered_h()
+            counts = [j.outcome_of.count(o) for o in OUTCOME_ORDER]
+            outcome = j.outcome(counts)
+            delivered = j.delivery_times()
+            delivered_h = delivered[-1] if delivered else math.nan
             if outcome is Outcome.not_delivered:
                 end_h = math.nan
             else:
                 end_h = delivered_h if outcome is Outcome.delivered else max(j.end_of)
-            self.movements.add(
-                r, m.key, m.flow, outcome.name, m.departure_h, end_h,
+            passages = j.passages
+            tonnes_per_truck = m.tonnes / m.trucks
+            movement_rows.append((
+                r, m.key, m.flow, OUTCOMES[outcome], m.departure_h, end_h,
                 delivered_h - m.departure_h if outcome is Outcome.delivered else math.nan, m.trucks, m.tonnes,
-                *(x for o in Outcome for x in (counts[o], counts[o] * tonnes_per_truck)),
-                j.closure_wait_h, j.reroutes, j.passages[-1][0] if j.passages else m.routes[0][0],
-            )  # fmt: skip
-            self.passages.rows.extend((r, m.key, *passage) for passage in j.passages)
-            if counts[Outcome.delivered]:
-                arrivals = Counter(e for o, e in zip(j.outcome_of, j.end_of) if o is Outcome.delivered)
-                for time_h, trucks in sorted(arrivals.items()):
-                    for cargo, tonnes in m.cargo_t.items():
-                        self.deliveries.add(r, m.key, time_h, cargo, tonnes * trucks / m.trucks)
-        for place, lane in world.lanes.items():
-            self.checkpoints.add(
-                r, place, len(lane.free_h), lane.trucks, lane.wait_h, lane.other_trucks, lane.other_wait_h,
-                lane.busy_h, lane.availability.open_h(0.0, horizon_h),
-            )  # fmt: skip
+                *(x for count in counts for x in (count, count * tonnes_per_truck)),
+                j.closure_wait_h, j.reroutes, passages.place[-1] if passages.place else m.routes[0][0],
+            ))  # fmt: skip
+            n = len(passages.place)
+            self.passages.add_columns(
+                [r] * n, [m.key] * n, passages.place, passages.arrival_h, passages.release_h, passages.trucks
+            )
+            delivery_rows += [
+                (r, m.key, time_h, cargo, tonnes * delivered.count(time_h) / m.trucks)
+                for time_h in dict.fromkeys(delivered)
+                for cargo, tonnes in m.cargo_t.items()
+            ]
+        self.movements.add_rows(movement_rows)
+        self.deliveries.add_rows(delivery_rows)
+        self.checkpoints.add_rows([
+            (r, place, len(lane.free_h), lane.trucks, lane.wait_h, lane.other_trucks, lane.other_wait_h, lane.busy_h,
+             lane.availability.open_h(0.0, horizon_h))
+            for place, lane in world.lanes.items()
+        ])  # fmt: skip
 
 
 @contextmanager
@@ -121,6 +128,5 @@ def trace_replication(scenario: Scenario, seed: int, replication: int) -> Table:
     journeys, _ = run_replication(plan, plan.draw(seed, batch, BATCH), row, plan.draw_points(seed, replication), True)
     trucks = TableBuilder(TRUCK_COLUMNS)
     for j in journeys:
-        for truck_row in j.trace:
-            trucks.add(j.plan.key, *truck_row)
+        trucks.add_rows([(j.plan.key, *truck_row) for truck_row in j.trace])
     return trucks.table()

@@ -9,19 +9,21 @@ holds with refusal, priority and breakdown policy; sometimes a flow. Every scena
 
 Properties: every truck and tonne ends in exactly one outcome; a truck's times never decrease
 along its route; no wait, busy or open time is negative (or exceeds what is possible); the same
-seed gives identical tables.
+seed gives identical tables; the direct path of simple movements gives the general path's tables.
 """
 
 from __future__ import annotations
 
 import math
 from datetime import datetime, timedelta
+from unittest.mock import patch
 
 import numpy as np
 from conftest import tables_equal
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from sim.model.plan import compile_scenario
 from sim.records import OUTCOMES
 from sim.schema import (
     BreakdownPolicy,
@@ -304,3 +306,16 @@ def test_the_same_seed_gives_identical_tables(s, seed):
     a, b = simulate(s, seed, 2), simulate(s, seed, 2)
     for name in ("movements", "passages", "checkpoints", "deliveries"):
         assert tables_equal(getattr(a, name), getattr(b, name)), name
+
+
+@FAST
+@given(s=scenarios(), seed=seeds)
+def test_the_direct_path_gives_the_tables_of_the_general_one(s, seed):
+    """Movements that nothing but the lanes can hold take `Journey.run_direct`, a shortcut of
+    `Journey.run`: with every movement made to take `run`, the tables are the same."""
+    direct = simulate(s, seed, 3)
+    with patch("sim.model.plan._may_hold", return_value=True):
+        assert all(m.direct is None for m in compile_scenario(s).movements)
+        general = simulate(s, seed, 3)
+    for name in ("movements", "passages", "checkpoints", "deliveries"):
+        assert tables_equal(getattr(direct, name), getattr(general, name)), name

@@ -30,6 +30,9 @@ class Outcome(IntEnum):
     not_delivered = 3  # still on the way, or held, at the horizon
 
 
+OUTCOME_ORDER = tuple(Outcome)  # iterating an Enum is slow; this is iterated for every movement
+
+
 class Group:
     """Trucks of one movement travelling together, and where they are on their route."""
 
@@ -41,6 +44,35 @@ class Group:
         self.i = i  # index of the current or next place
         self.alternative = alternative  # index of the next alternative route to turn to
         self.waited_h = 0.0  # time this group spent waiting at closures
+
+
+class Passages:
+    """Where a movement's groups have been: one entry per place a group reached, as columns."""
+
+    __slots__ = ("place", "arrival_h", "release_h", "trucks")
+
+    def __init__(self) -> None:
+        self.place: list[str] = []
+        self.arrival_h: list[float] = []
+        self.release_h: list[float] = []  # NaN until the group leaves
+        self.trucks: list[int] = []
+
+    def arrive(self, place: str, t: float, trucks: int) -> int:
+        """Note a group's arrival; returns the entry's index, to set its release later."""
+        self.place.append(place)
+        self.arrival_h.append(t)
+        self.release_h.append(math.nan)
+        self.trucks.append(trucks)
+        return len(self.place) - 1
+
+    def censor(self, horizon_h: float) -> None:
+        """Forget arrivals at or after the horizon, and releases at or after it."""
+        if any(t >= horizon_h for t in self.arrival_h):
+            kept = [i for i, t in enumerate(self.arrival_h) if t < horizon_h]
+            for column in (self.place, self.arrival_h, self.release_h, self.trucks):
+                column[:] = [column[i] for i in kept]
+        if any(t >= horizon_h for t in self.release_h):
+            self.release_h[:] = [t if t < horizon_h else math.nan for t in self.release_h]
 
 
 class Journey:
@@ -68,20 +100,39 @@ class Journey:
         self.draws = draws  # this replication's random values, laid out by `plan.offset`
         self.outcome_of = [Outcome.not_delivered] * plan.trucks  # per truck
         self.end_of = [math.nan] * plan.trucks  # when each truck was delivered, refused or turned back
-        self.passages: list[list] = []  # [place, arrival_h, release_h, trucks]; release NaN until it leaves
+        self.passages = Passages()
         self.trace: list[tuple] | None = [] if trace else None  # (truck, place, arrival, start, clear)
         self.closure_wait_h = 0.0  # longest time any of its groups waited at closures
         self.reroutes = 0
         self.permission: simpy.Event | None = None  # the hold's answer, once asked for
-        world.env.process(self.run(Group(list(range(plan.trucks)), list(plan.routes[0]), 0, 1), plan.departure_h))
+        if plan.direct is not None and not trace:
+            world.env.process(self.run_direct(plan.departure_h))
+        else:
+            world.env.process(self.run(Group(list(range(plan.trucks)), list(plan.routes[0]), 0, 1), plan.departure_h))
+
+    def run_direct(self, t: float) -> Generator:
+        """`run` for a movement that nothing on its route can hold but the lanes (see
+        `MovementPlan.direct`): one group, without the checks that cannot apply."""
+        env, lanes, draws, passages = self.world.env, self.world.lanes, self.draws, self.passages
+        trucks, priority = self.plan.trucks, self.plan.priority
+        for place, inspection, travel in self.plan.direct:
+            passage = passages.arrive(place, t, trucks)
+            if inspection >= 0:
+                if t > env.now:  # arrivals must reach the lanes in time order
+                    yield env.timeout(t - env.now)
+                t = max(lanes[place].inspect(t, draws[inspection : inspection + trucks], priority)[1])
+            if travel < 0:
+                self.end(range(trucks), Outcome.delivered, t)
+                return
+            passages.release_h[passage] = t
+            t += draws[travel]
 
     def run(self, g: Group, t: float) -> Generator:
         """A group's process: from `g.places[g.i]`, reached at time `t`, to the end."""
         checkpoints = self.world.lanes
         while True:
             place = g.places[g.i]
-            passage = [place, t, math.nan, len(g.trucks)]
-            self.passages.append(passage)
+            passage = self.passages.arrive(place, t, len(g.trucks))
             if place in checkpoints or place == self.plan.hold_place:
                 t = yield from self.stop(g, t)
                 if t is None:
@@ -128,7 +179,7 @@ class Journey:
             g.trucks = [k for k in g.trucks if draws[first + k] >= p]
         return release_h if g.trucks and release_h < NEVER else None
 
-    def drive(self, g: Group, t: float, passage: list) -> Generator:
+    def drive(self, g: Group, t: float, passage: int) -> Generator:
         """Take the next leg: wait while the road is closed (or turn round), take an escort if the
         leg needs one (and wait, escorted, if the road has closed meanwhile), and drive; trucks
         that break down are repaired on the way. Sets the passage's release to the moment it
@@ -153,7 +204,7 @@ class Journey:
         t = self.wait_for_road(g, road, t)
         if t == NEVER:
             return None
-        passage[2] = t
+        self.passages.release_h[passage] = t
         travel_h = leg_h = draws[plan.offset["travel", leg]]
         chance = world.breakdown.get(leg)
         if chance is not None:
@@ -237,23 +288,19 @@ class Journey:
         for k, end_h in enumerate(self.end_of):
             if end_h >= horizon_h:
                 self.outcome_of[k], self.end_of[k] = Outcome.not_delivered, math.nan
-        self.passages = [p for p in self.passages if p[1] < horizon_h]
-        for p in self.passages:
-            if p[2] >= horizon_h:
-                p[2] = math.nan
+        self.passages.censor(horizon_h)
         if self.trace is not None:
             self.trace = [(k, place, a, s, c if c < horizon_h else math.nan)
                           for k, place, a, s, c in self.trace if s < horizon_h]  # fmt: skip
 
-    def outcome(self) -> Outcome:
-        """The movement's outcome: not delivered while any truck is still on its way; else
-        delivered if any truck was, else refused or turned back."""
-        ended = set(self.outcome_of)
-        if Outcome.not_delivered in ended:
+    def outcome(self, counts: list[int]) -> Outcome:
+        """The movement's outcome, from its trucks' `counts` by outcome (in `OUTCOME_ORDER`): not
+        delivered while any truck is still on its way; else delivered if any truck was, else
+        refused or turned back."""
+        if counts[Outcome.not_delivered]:
             return Outcome.not_delivered
-        return min(ended)  # delivered < refused < turned_back
+        return next(o for o in OUTCOME_ORDER if counts[o])  # delivered < refused < turned_back
 
-    def delivered_h(self) -> float:
-        """When the last delivered truck arrived (NaN if none was delivered)."""
-        times = [e for o, e in zip(self.outcome_of, self.end_of) if o is Outcome.delivered]
-        return max(times) if times else math.nan
+    def delivery_times(self) -> list[float]:
+        """When each delivered truck arrived, in order."""
+        return sorted([e for o, e in zip(self.outcome_of, self.end_of) if o is Outcome.delivered])

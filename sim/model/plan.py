@@ -58,10 +58,11 @@ class MovementPlan:
     wait_for_repairs: bool
     draws: tuple[Draw, ...]
     offset: dict[tuple[str, str], int]  # purpose -> where its values start in a row of draws
-
-    @property
-    def tonnes(self) -> float:
-        return float(sum(self.cargo_t.values()))
+    tonnes: float  # all its cargo
+    # When nothing on its route can hold it but the lanes (no hold, alternative route, closure,
+    # escort, breakdown or turn-back): the route as (place, where its inspection draws start or -1
+    # if no checkpoint, where the next leg's travel draw is or -1 at the end). Else None.
+    direct: tuple[tuple[str, int, int], ...] | None
 
 
 @dataclass(frozen=True)
@@ -235,12 +236,18 @@ def _movement_plan(scenario, key, flow_key, m, departure_h, legs, repair) -> Mov
         offset[d.purpose] = start
         start += d.width
     deadline = getattr(m, "deadline", None)
+    direct = None
+    if len(routes) == 1 and hold is None and not _may_hold(scenario, routes[0], legs, repair):
+        travel = [offset["travel", legs[pair]] for pair in zip(routes[0], routes[0][1:])] + [-1]
+        direct = tuple((p, offset.get(("inspection", p), -1), t) for p, t in zip(routes[0], travel))
     reroute_after_h = getattr(m, "reroute_after_h", None)
     return MovementPlan(
         key=key,
         flow=flow_key,
         trucks=m.trucks,
         cargo_t=dict(m.cargo_t),
+        tonnes=float(sum(m.cargo_t.values())),
+        direct=direct,
         departure_h=departure_h,
         deadline_h=clock_h(scenario, deadline) if deadline else None,
         routes=routes,
@@ -251,6 +258,18 @@ def _movement_plan(scenario, key, flow_key, m, departure_h, legs, repair) -> Mov
         wait_for_repairs=m.breakdown_policy is BreakdownPolicy.wait,
         draws=tuple(draws),
         offset=offset,
+    )
+
+
+def _may_hold(scenario: Scenario, route: tuple[str, ...], legs: dict, repair: dict) -> bool:
+    """Whether anything on a route but the lanes may hold a movement or change its course: a
+    closure, an escort, a breakdown or a turn-back."""
+    route_legs = [legs[pair] for pair in zip(route, route[1:])]
+    checkpoints = [scenario.checkpoints[p] for p in route if p in scenario.checkpoints]
+    return (
+        any(leg in repair or scenario.legs[leg].escort for leg in route_legs)
+        or any(cp.turn_back_probability for cp in checkpoints)
+        or any(p.closures or p.random_closures for p in [*checkpoints, *(scenario.legs[leg] for leg in route_legs)])
     )
 
 
