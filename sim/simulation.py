@@ -59,7 +59,7 @@ class _Collector:
             movement_rows.append((
                 r, m.key, m.flow, OUTCOMES[outcome], m.departure_h, end_h,
                 delivered_h - m.departure_h if outcome is Outcome.delivered else math.nan, m.trucks, m.tonnes,
-                *(x for count in counts for x in (count, count * tonnes_per_truck)),
+                *[x for count in counts for x in (count, count * tonnes_per_truck)],
                 j.closure_wait_h, j.reroutes, passages.place[-1] if passages.place else m.routes[0][0],
             ))  # fmt: skip
             n = len(passages.place)

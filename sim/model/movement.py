@@ -59,11 +59,15 @@ class Passages:
 
     def arrive(self, place: str, t: float, trucks: int) -> int:
         """Note a group's arrival; returns the entry's index, to set its release later."""
-        self.place.append(place)
-        self.arrival_h.append(t)
-        self.release_h.append(math.nan)
-        self.trucks.append(trucks)
+        self.add(place, t, math.nan, trucks)
         return len(self.place) - 1
+
+    def add(self, place: str, arrival_h: float, release_h: float, trucks: int) -> None:
+        """Note a group's passage whose release is known (NaN: it ends there)."""
+        self.place.append(place)
+        self.arrival_h.append(arrival_h)
+        self.release_h.append(release_h)
+        self.trucks.append(trucks)
 
     def censor(self, horizon_h: float) -> None:
         """Forget arrivals at or after the horizon, and releases at or after it."""
@@ -116,15 +120,17 @@ class Journey:
         env, lanes, draws, passages = self.world.env, self.world.lanes, self.draws, self.passages
         trucks, priority = self.plan.trucks, self.plan.priority
         for place, inspection, travel in self.plan.direct:
-            passage = passages.arrive(place, t, trucks)
+            # Noted once it leaves: a process still waiting at the horizon arrives after it.
+            arrival_h = t
             if inspection >= 0:
                 if t > env.now:  # arrivals must reach the lanes in time order
                     yield env.timeout(t - env.now)
                 t = max(lanes[place].inspect(t, draws[inspection : inspection + trucks], priority)[1])
             if travel < 0:
+                passages.add(place, arrival_h, math.nan, trucks)
                 self.end(range(trucks), Outcome.delivered, t)
                 return
-            passages.release_h[passage] = t
+            passages.add(place, arrival_h, t, trucks)
             t += draws[travel]
 
     def run(self, g: Group, t: float) -> Generator:
