@@ -12,6 +12,7 @@ import signal
 import sys
 import threading
 import time
+from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 
 from sim.randomness import BATCH
@@ -45,12 +46,19 @@ def simulate_many(
     scenario: Scenario, seed: int, replications: int, workers: int = 1, first: int = 0, progress: bool = False
 ) -> Records:
     """Like `simulate`, on `workers` processes, with a progress line on a terminal if asked."""
+    return concat(list(simulate_parts(scenario, seed, replications, workers, first, progress)))
+
+
+def simulate_parts(
+    scenario: Scenario, seed: int, replications: int, workers: int = 1, first: int = 0, progress: bool = False
+) -> Iterator[Records]:
+    """`simulate_many`'s records as consecutive pieces in replication order, each as soon as it and
+    those before it are done: a caller can write or summarise them without holding them all."""
     pieces = chunks(first, replications)
     bar = Progress(replications) if progress and sys.stderr.isatty() else None
-    parts = []
     if workers <= 1 or len(pieces) == 1:
         for start, count in pieces:
-            parts.append(simulate(scenario, seed, count, start))
+            yield simulate(scenario, seed, count, start)
             if bar:
                 bar.advance(count)
     else:
@@ -59,7 +67,7 @@ def simulate_many(
             futures = [pool.submit(simulate, scenario, seed, count, start) for start, count in pieces]
             try:
                 for (_, count), future in zip(pieces, futures):
-                    parts.append(future.result())
+                    yield future.result()
                     if bar:
                         bar.advance(count)
             except BaseException:
@@ -68,7 +76,6 @@ def simulate_many(
                 raise
     if bar:
         bar.close()
-    return concat(parts)
 
 
 def _worker_start() -> None:

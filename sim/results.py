@@ -12,8 +12,9 @@ import json
 import math
 import os
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from itertools import islice
 from pathlib import Path
 from typing import IO
 
@@ -62,20 +63,40 @@ def read_json(path: Path) -> dict:
 
 
 def write_table(path: Path, table: Table | list[dict]) -> None:
-    """A CSV file: one header line, then rows; NaN is written as an empty cell. Long tables are
-    streamed to the file in blocks, so writing them needs little memory beyond the table."""
+    """A CSV file: one header line, then rows; NaN is written as an empty cell."""
     if isinstance(table, list):
         columns = list(table[0]) if table else []
-        blocks = [[[row[c] for c in columns] for row in table]]
+        with TableWriter(path, columns) as writer:
+            writer.write_rows([row[c] for c in columns] for row in table)
     else:
-        columns = list(table)
-        n = len(table[columns[0]]) if columns else 0
-        blocks = (zip(*(table[c][i : i + _BLOCK].tolist() for c in columns)) for i in range(0, n, _BLOCK))
-    with atomic_file(path, "w") as handle:
-        writer = csv.writer(handle, lineterminator="\n")
-        writer.writerow(columns)
-        for rows in blocks:
-            writer.writerows(["" if isinstance(v, float) and math.isnan(v) else v for v in row] for row in rows)
+        with TableWriter(path, list(table)) as writer:
+            writer.write(table)
+
+
+class TableWriter:
+    """A CSV file written as a stream of tables with the same columns, appearing at `path` only
+    once closed without error. Long tables are converted to Python objects in blocks, so writing
+    needs little memory beyond the table being written."""
+
+    def __init__(self, path: Path, columns: list[str] | tuple[str, ...]) -> None:
+        self.path, self.columns = path, list(columns)
+
+    def __enter__(self) -> TableWriter:
+        self._file = atomic_file(self.path, "w")
+        self._csv = csv.writer(self._file.__enter__(), lineterminator="\n")
+        self._csv.writerow(self.columns)
+        return self
+
+    def __exit__(self, *error: object) -> None:
+        self._file.__exit__(*error)
+
+    def write(self, table: Table) -> None:
+        n = len(table[self.columns[0]]) if self.columns else 0
+        for i in range(0, n, _BLOCK):
+            self.write_rows(zip(*(table[c][i : i + _BLOCK].tolist() for c in self.columns)))
+
+    def write_rows(self, rows: Iterable[Sequence]) -> None:
+        self._csv.writerows(["" if isinstance(v, float) and math.isnan(v) else v for v in row] for row in rows)
 
 
 _BLOCK = 50_000  # rows converted to Python objects at a time
@@ -83,15 +104,26 @@ _BLOCK = 50_000  # rows converted to Python objects at a time
 
 def read_table(path: Path, replication: int | None = None) -> Table:
     """A CSV file written by `write_table`: numeric columns as float arrays (empty cells NaN);
-    with `replication`, only that replication's rows (the file is read as a stream)."""
+    with `replication`, only that replication's rows. The file is read as a stream and turned
+    into arrays block by block, so reading needs little memory beyond the arrays."""
     with path.open(encoding="utf-8", newline="") as handle:
         reader = csv.reader(handle)
         columns = next(reader, [])
         if replication is not None:
             at, wanted = columns.index("replication"), str(replication)
             reader = (row for row in reader if row[at] == wanted)
-        values = list(zip(*reader)) or [()] * len(columns)
-    return {name: _column(cells) for name, cells in zip(columns, values)}
+        blocks = []
+        while rows := list(islice(reader, _BLOCK)):
+            blocks.append([_column(cells) for cells in zip(*rows)])
+    if not blocks:
+        return {name: _column(()) for name in columns}
+    table = {}
+    for i, name in enumerate(columns):
+        parts = [block[i] for block in blocks]
+        if len({part.dtype.kind for part in parts}) > 1:  # numbers in some blocks only: all text
+            parts = [_text_column(path, i, replication)]
+        table[name] = np.concatenate(parts)
+    return table
 
 
 def _column(cells: tuple[str, ...]) -> np.ndarray:
@@ -99,6 +131,17 @@ def _column(cells: tuple[str, ...]) -> np.ndarray:
         return np.array([float(c) if c != "" else math.nan for c in cells], dtype=float)
     except ValueError:
         return np.array(cells, dtype=str)
+
+
+def _text_column(path: Path, i: int, replication: int | None) -> np.ndarray:
+    """Column `i` of a CSV file as text."""
+    with path.open(encoding="utf-8", newline="") as handle:
+        reader = csv.reader(handle)
+        columns = next(reader)
+        if replication is None:
+            return np.array([row[i] for row in reader], dtype=str)
+        at, wanted = columns.index("replication"), str(replication)
+        return np.array([row[i] for row in reader if row[at] == wanted], dtype=str)
 
 
 def write_status(folder: Path, status: str, **details: object) -> None:

@@ -9,18 +9,19 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Callable
+from contextlib import ExitStack
 from datetime import UTC, datetime
 from pathlib import Path
 
 from sim.analysis.card import CARD_COLUMNS, scenario_card
 from sim.analysis.statistics import summarise
 from sim.model.plan import clock_h
-from sim.parallel import simulate_many
+from sim.parallel import simulate_parts
 from sim.provenance import provenance
 from sim.records import Records, concat
-from sim.results import write_json, write_status, write_table, write_text
-from sim.schema import RunConfig
-from sim.simulation import trace_replication
+from sim.results import TableWriter, write_json, write_status, write_table, write_text
+from sim.schema import Precision, RunConfig
+from sim.simulation import TABLE_COLUMNS, trace_replication
 
 
 def execute(
@@ -53,11 +54,25 @@ def execute(
         def statistics(records: Records) -> dict:
             return summarise(records, needs, deadlines_h)
 
-        if run.replications == "auto":
-            records, computed, precision = replicate_to_precision(run, statistics, workers, progress)
-        else:
-            records = simulate_many(s, run.seed, run.replications, workers, progress=progress)
-            computed, precision = statistics(records), None
+        # The tables go to their files as the replications come; only a compact copy of what
+        # the statistics read is kept, so that a long run does not hold every row.
+        with ExitStack() as files:
+            writers = [files.enter_context(TableWriter(folder / f"{name}.csv", columns))
+                       for name, columns in TABLE_COLUMNS.items()]  # fmt: skip
+
+            def replicate(count: int, first: int) -> Records:
+                kept = []
+                for part in simulate_parts(s, run.seed, count, workers, first, progress):
+                    for writer, table in zip(writers, part.tables()):
+                        writer.write(table)
+                    kept.append(part.for_statistics())
+                return concat(kept)
+
+            if run.replications == "auto":
+                records, computed, precision = replicate_to_precision(run.precision, statistics, replicate)
+            else:
+                records = replicate(run.replications, 0)
+                computed, precision = statistics(records), None
         summary = {
             "scenario": scenario_name,
             "title": s.title,
@@ -72,10 +87,6 @@ def execute(
         for key, movement in [*s.movements.items(), *s.flows.items()]:
             if movement.enabled:
                 summary["movements"][key] = {"name": movement.name, **summary["movements"][key]}
-        write_table(folder / "movements.csv", records.movements)
-        write_table(folder / "passages.csv", records.passages)
-        write_table(folder / "checkpoints.csv", records.checkpoints)
-        write_table(folder / "deliveries.csv", records.deliveries)
         # Every truck at every checkpoint in the first replication, for the report's timeline
         # (replications are exchangeable: the first is as typical as any).
         write_table(folder / "timeline.csv", trace_replication(s, run.seed, 0))
@@ -96,15 +107,15 @@ def execute(
 
 
 def replicate_to_precision(
-    run: RunConfig, statistics: Callable[[Records], dict], workers: int, progress: bool
+    p: Precision, statistics: Callable[[Records], dict], replicate: Callable[[int, int], Records]
 ) -> tuple[Records, dict, dict]:
-    """Replicate in batches of `precision.batch` until every chosen movement's interval for the
-    chosen metric is within the target relative half-width, or `max_replications` is reached."""
-    p = run.precision
+    """Replicate in batches of `p.batch` (`replicate(count, first)`) until every chosen movement's
+    interval for the chosen metric is within the target relative half-width, or
+    `p.max_replications` is reached."""
     parts: list[Records] = []
     done = 0
     while True:
-        parts.append(simulate_many(run.scenario, run.seed, p.batch, workers, first=done, progress=progress))
+        parts.append(replicate(p.batch, done))
         done += p.batch
         records = concat(parts)
         summary = statistics(records)

@@ -30,6 +30,12 @@ CHECKPOINT_COLUMNS = (
     "replication", "checkpoint", "lanes", "trucks", "wait_h", "other_trucks", "other_wait_h", "busy_h", "open_h",
 )  # fmt: skip
 DELIVERY_COLUMNS = ("replication", "movement", "time_h", "cargo", "tonnes")
+TABLE_COLUMNS = {  # each table of `Records`, in their order
+    "movements": MOVEMENT_COLUMNS,
+    "passages": PASSAGE_COLUMNS,
+    "checkpoints": CHECKPOINT_COLUMNS,
+    "deliveries": DELIVERY_COLUMNS,
+}
 TRUCK_COLUMNS = ("movement", "truck", "place", "arrival_h", "start_h", "clear_h")
 
 

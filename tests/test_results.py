@@ -1,0 +1,60 @@
+"""Result files: written whole or not at all, streamed in pieces, and read back as written; a run
+keeps only a compact copy of its records, from which the statistics are the same."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from conftest import tables_equal
+
+from sim import results
+from sim.analysis.statistics import summarise
+from sim.records import concat
+from sim.results import TableWriter, read_table, write_table
+from sim.simulation import simulate
+
+TABLE = {
+    "replication": np.array([0, 0, 1]),
+    "movement": np.array(["convoy", "flour", "convoy"]),
+    "time_h": np.array([1.5, np.nan, 1e-5]),
+}
+
+
+def test_a_table_written_in_pieces_is_the_table_written_whole(tmp_path):
+    write_table(tmp_path / "whole.csv", TABLE)
+    with TableWriter(tmp_path / "pieces.csv", list(TABLE)) as writer:
+        for rows in (slice(0, 1), slice(1, 1), slice(1, 3)):
+            writer.write({c: v[rows] for c, v in TABLE.items()})
+    assert (tmp_path / "pieces.csv").read_bytes() == (tmp_path / "whole.csv").read_bytes()
+    assert tables_equal(read_table(tmp_path / "pieces.csv"), {**TABLE, "replication": np.array([0.0, 0.0, 1.0])})
+
+
+def test_a_table_whose_writing_fails_leaves_no_file(tmp_path):
+    with pytest.raises(KeyboardInterrupt), TableWriter(tmp_path / "t.csv", list(TABLE)) as writer:
+        writer.write(TABLE)
+        raise KeyboardInterrupt
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_long_tables_are_read_block_by_block_as_written(tmp_path, monkeypatch):
+    monkeypatch.setattr(results, "_BLOCK", 2)
+    table = {
+        "replication": np.arange(5),
+        "place": np.array(["a", "b", "c", "d", "e"]),
+        "code": np.array(["1", "2", "x1", "4", "5"]),  # numbers in the first block only: text
+        "empty": np.array([np.nan] * 5),
+    }
+    write_table(tmp_path / "t.csv", table)
+    assert tables_equal(read_table(tmp_path / "t.csv"), table)
+    assert read_table(tmp_path / "t.csv", replication=3)["place"].tolist() == ["d"]
+    assert read_table(tmp_path / "t.csv", replication=9)["place"].tolist() == []
+
+
+def test_the_compact_copy_a_run_keeps_gives_the_same_statistics(baseline):
+    parts = [simulate(baseline, 4, 70, first) for first in (0, 70)]
+    full, kept = concat(parts), concat([p.for_statistics() for p in parts])
+    assert len(kept.passages["place"]) == 0
+    for name in ("movements", "checkpoints", "deliveries"):
+        a, b = getattr(full, name), getattr(kept, name)
+        assert list(a) == list(b) and all(np.array_equal(a[c], b[c]) or a[c].dtype.kind == "f" for c in a), name
+    assert summarise(kept) == summarise(full)
