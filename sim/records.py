@@ -1,4 +1,5 @@
-"""What a simulation observed, as flat tables of numbers and names (column name -> array).
+"""What a simulation observed, as flat tables of numbers and names (column name -> array; names as
+object arrays of Python strings).
 
 Tables are built once from whole replications, never per event, and are what `results` writes as
 CSV and `analysis` reads back.
@@ -33,7 +34,14 @@ class TableBuilder:
             values.extend(more)
 
     def table(self) -> Table:
-        return {c: np.array(values) for c, values in zip(self.columns, self.lists)}
+        return {c: _array(values) for c, values in zip(self.columns, self.lists)}
+
+
+def _array(values: list) -> np.ndarray:
+    # Text as an array of references to Python strings: the same few names (movements, places,
+    # outcomes) repeat on every row, so this is 8 bytes a row, quick to build and to send between
+    # processes, where a fixed-width unicode array takes 4 bytes a character of the longest name.
+    return np.array(values, dtype=object if values and isinstance(values[0], str) else None)
 
 
 @dataclass
@@ -59,28 +67,11 @@ class Records:
         return self.movements, self.passages, self.checkpoints, self.deliveries
 
     def for_statistics(self) -> Records:
-        """A compact copy for keeping many replications in memory: without passages (which no
-        statistic reads), and with each text column holding one shared string per distinct value
-        (8 bytes a row instead of 4 a character)."""
-
-        def compact(table: Table) -> Table:
-            return {c: _shared_strings(v) if v.dtype.kind == "U" else v for c, v in table.items()}
-
-        return replace(
-            self,
-            movements=compact(self.movements),
-            passages={c: v[:0] for c, v in self.passages.items()},
-            checkpoints=compact(self.checkpoints),
-            deliveries=compact(self.deliveries),
-        )
+        """A copy without passages, which no statistic reads: for keeping many replications."""
+        return replace(self, passages={c: v[:0] for c, v in self.passages.items()})
 
     def movement_keys(self) -> list[str]:
         return list(dict.fromkeys(self.movements["movement"].tolist()))
-
-
-def _shared_strings(values: np.ndarray) -> np.ndarray:
-    names, codes = np.unique(values, return_inverse=True)
-    return names.astype(object)[codes]
 
 
 def concat(parts: list[Records]) -> Records:
