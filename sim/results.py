@@ -103,45 +103,50 @@ _BLOCK = 50_000  # rows converted to Python objects at a time
 
 
 def read_table(path: Path, replication: int | None = None) -> Table:
-    """A CSV file written by `write_table`: numeric columns as float arrays (empty cells NaN);
-    with `replication`, only that replication's rows. The file is read as a stream and turned
-    into arrays block by block, so reading needs little memory beyond the arrays."""
+    """A CSV file written by `write_table`: numeric columns as float arrays (empty cells NaN), text
+    columns as object arrays of strings (as `sim.records` builds them); with `replication`, only
+    that replication's rows. The file is read as a stream and turned into arrays block by block,
+    each distinct text stored once, so reading needs little memory beyond the arrays."""
     with path.open(encoding="utf-8", newline="") as handle:
         reader = csv.reader(handle)
         columns = next(reader, [])
         if replication is not None:
             at, wanted = columns.index("replication"), str(replication)
             reader = (row for row in reader if row[at] == wanted)
+        texts: dict[str, str] = {}
         blocks = []
         while rows := list(islice(reader, _BLOCK)):
-            blocks.append([_column(cells) for cells in zip(*rows)])
+            blocks.append([_column(cells, texts) for cells in zip(*rows)])
     if not blocks:
-        return {name: _column(()) for name in columns}
+        return {name: _column((), texts) for name in columns}
     table = {}
     for i, name in enumerate(columns):
         parts = [block[i] for block in blocks]
         if len({part.dtype.kind for part in parts}) > 1:  # numbers in some blocks only: all text
-            parts = [_text_column(path, i, replication)]
+            parts = [_text(block_cells, texts) for block_cells in _cells(path, i, replication)]
         table[name] = np.concatenate(parts)
     return table
 
 
-def _column(cells: tuple[str, ...]) -> np.ndarray:
+def _column(cells: Sequence[str], texts: dict[str, str]) -> np.ndarray:
     try:
         return np.array([float(c) if c != "" else math.nan for c in cells], dtype=float)
     except ValueError:
-        return np.array(cells, dtype=str)
+        return _text(cells, texts)
 
 
-def _text_column(path: Path, i: int, replication: int | None) -> np.ndarray:
-    """Column `i` of a CSV file as text."""
+def _text(cells: Sequence[str], texts: dict[str, str]) -> np.ndarray:
+    return np.array([texts.setdefault(c, c) for c in cells], dtype=object)
+
+
+def _cells(path: Path, i: int, replication: int | None) -> Iterator[list[str]]:
+    """Column `i` of a CSV file as text, in blocks."""
     with path.open(encoding="utf-8", newline="") as handle:
         reader = csv.reader(handle)
         columns = next(reader)
-        if replication is None:
-            return np.array([row[i] for row in reader], dtype=str)
-        at, wanted = columns.index("replication"), str(replication)
-        return np.array([row[i] for row in reader if row[at] == wanted], dtype=str)
+        at, wanted = (columns.index("replication"), str(replication)) if replication is not None else (None, None)
+        while rows := list(islice(reader, _BLOCK)):
+            yield [row[i] for row in rows if at is None or row[at] == wanted]
 
 
 def write_status(folder: Path, status: str, **details: object) -> None:

@@ -264,12 +264,13 @@ def _summary_rows(path: Path) -> list[dict]:
     if not path.is_file():
         return []
     table = read_table(path)
-    n = len(next(iter(table.values()), []))
+    columns = {column: values.tolist() for column, values in table.items()}
+    n = len(next(iter(columns.values()), []))
     rows = []
     for i in range(n):
         row = {}
-        for column, values in table.items():
-            value = values[i].item()
+        for column, values in columns.items():
+            value = values[i]
             row[column] = None if isinstance(value, float) and math.isnan(value) else value
         row["job"] = int(row["job"])
         for column in ("status", "overrides", "error", "movement"):
