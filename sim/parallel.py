@@ -12,8 +12,10 @@ import signal
 import sys
 import threading
 import time
+from collections import deque
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
+from itertools import islice
 
 from sim.randomness import BATCH
 from sim.records import Records, concat
@@ -23,6 +25,7 @@ from sim.simulation import simulate
 # Replications per unit of work: several batches, so a worker's start-up is paid rarely, yet
 # small enough that progress moves and all workers finish near the same time.
 CHUNK = 4 * BATCH
+AHEAD = 2  # pieces submitted per worker before the first is taken
 
 
 def available_cores() -> int:
@@ -64,14 +67,24 @@ def simulate_parts(
     else:
         processes = min(workers, len(pieces))
         with ProcessPoolExecutor(max_workers=processes, initializer=_worker_start) as pool:
-            futures = [pool.submit(simulate, scenario, seed, count, start) for start, count in pieces]
+            # A few pieces in hand per worker keep them busy; no more, so that finished pieces
+            # never pile up in memory while the caller is still writing earlier ones.
+            waiting = iter(pieces)
+            running = deque(
+                (count, pool.submit(simulate, scenario, seed, count, start))
+                for start, count in islice(waiting, AHEAD * processes)
+            )
             try:
-                for (_, count), future in zip(pieces, futures):
-                    yield future.result()
+                while running:
+                    count, future = running.popleft()
+                    part = future.result()
+                    for start, more in islice(waiting, 1):
+                        running.append((more, pool.submit(simulate, scenario, seed, more, start)))
+                    yield part
                     if bar:
                         bar.advance(count)
             except BaseException:
-                for future in futures:
+                for _, future in running:
                     future.cancel()
                 raise
     if bar:

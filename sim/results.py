@@ -99,7 +99,7 @@ class TableWriter:
         self._csv.writerows(["" if isinstance(v, float) and math.isnan(v) else v for v in row] for row in rows)
 
 
-_BLOCK = 50_000  # rows converted to Python objects at a time
+_BLOCK = 10_000  # rows held as Python objects at a time
 
 
 def read_table(path: Path, replication: int | None = None) -> Table:

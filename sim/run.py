@@ -69,10 +69,9 @@ def execute(
                 return concat(kept)
 
             if run.replications == "auto":
-                records, computed, precision = replicate_to_precision(run.precision, statistics, replicate)
-            else:
-                records = replicate(run.replications, 0)
-                computed, precision = statistics(records), None
+                computed, precision = replicate_to_precision(run.precision, statistics, replicate)
+            else:  # the records are not kept beyond the statistics: the report reads the files
+                computed, precision = statistics(replicate(run.replications, 0)), None
         summary = {
             "scenario": scenario_name,
             "title": s.title,
@@ -108,7 +107,7 @@ def execute(
 
 def replicate_to_precision(
     p: Precision, statistics: Callable[[Records], dict], replicate: Callable[[int, int], Records]
-) -> tuple[Records, dict, dict]:
+) -> tuple[dict, dict]:
     """Replicate in batches of `p.batch` (`replicate(count, first)`) until every chosen movement's
     interval for the chosen metric is within the target relative half-width, or
     `p.max_replications` is reached."""
@@ -131,7 +130,7 @@ def replicate_to_precision(
         "batch": p.batch,
         "max_replications": p.max_replications,
     }
-    return records, summary, precision
+    return summary, precision
 
 
 def relative_half_width(summary: dict, metric: str, movements: list[str]) -> float:

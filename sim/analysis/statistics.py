@@ -127,7 +127,7 @@ def summarise_deliveries(records: Records, needs: dict | None) -> dict:
     day_of = np.minimum((deliveries["time_h"] // 24.0).astype(int), days - 1) if days else np.array([], int)
     per_day = np.zeros((reps, days))
     np.add.at(per_day, (rep_index, day_of), deliveries["tonnes"])
-    cumulative = per_day.cumsum(axis=1)
+    cumulative = per_day.cumsum(axis=1, out=per_day)  # in place: reps x days can be large
     gaps_days = longest_gaps_h(rep_index, deliveries["time_h"], reps, records.horizon_h) / 24.0
     return {
         "population": needs["population"],
