@@ -45,13 +45,18 @@ TARGETS = {  # ratio name -> (target, "min" if the ratio must be at least the ta
 }
 
 
-def best_rate(work: Callable[[], object], count: int, repeats: int, clock: Callable[[], float]) -> float:
-    """`count` units of work per second of `clock`, best of `repeats` runs."""
-    best = 0.0
+def best_rates(
+    works: dict[str, tuple[Callable[[], object], int]], repeats: int, clock: Callable[[], float]
+) -> dict[str, float]:
+    """For each name, `count` units of its work per second of `clock`, best of `repeats` runs. The
+    works take turns, round after round, so that a change in the machine's load between rounds
+    touches all of them alike and the ratios between them stay fair."""
+    best = dict.fromkeys(works, 0.0)
     for _ in range(repeats):
-        start = clock()
-        work()
-        best = max(best, count / (clock() - start))
+        for name, (work, count) in works.items():
+            start = clock()
+            work()
+            best[name] = max(best[name], count / (clock() - start))
     return best
 
 
@@ -112,35 +117,35 @@ def measure(seed: int, quick: bool) -> dict[str, float]:
     s = reference.scenario()
     rates: dict[str, float] = {}
 
-    def timed(name: str, work: Callable[[], object], count: int, wall: bool = False) -> None:
-        rates[name] = best_rate(
-            work, count, repeats - 1 if wall else repeats, time.perf_counter if wall else time.process_time
-        )
-        print(f"  {name:<44} {rates[name]:>12,.0f}")
+    def timed(title: str, works: dict[str, tuple[Callable[[], object], int]], wall: bool = False) -> None:
+        print(title)
+        found = best_rates(works, repeats - 1 if wall else repeats, time.perf_counter if wall else time.process_time)
+        for name, rate in found.items():
+            print(f"  {name:<44} {rate:>12,.0f}")
+        rates.update(found)
 
-    print("Engine ceiling (bare SimPy), per CPU second:")
     n = int(1_000_000 * scale)
-    timed("timeouts/s", lambda: bare_timeouts(n), n)
-    timed("request/release pairs/s", lambda: bare_requests(n), n)
+    timed("Engine ceiling (bare SimPy), per CPU second:", {
+        "timeouts/s": (lambda: bare_timeouts(n), n),
+        "request/release pairs/s": (lambda: bare_requests(n), n),
+    })  # fmt: skip
 
-    print("Reference model, replications per CPU second (one process):")
-    reps = int(1024 * scale)
+    reps, recursion_reps, numpy_reps = int(1024 * scale), int(8192 * scale), int(100_000 * scale)
     simulate(s, seed, 64)  # warm-up: imports, scipy's special functions
-    timed("simulator, simulate", lambda: simulate(s, seed, reps), reps)
-    timed("plain SimPy, process per truck", lambda: reference.run_plain_simpy(seed, reps), reps)
-    reps = int(8192 * scale)
-    travel, inspection = reference.draw_block(reference.rng(seed, reference.RECURSION), reps)
-    timed("recursion, plain Python (with its draws)", lambda: reference.run_recursion(seed, reps, False), reps)
-    timed("recursion, plain Python (draws excluded)", lambda: reference.recursion_python(travel, inspection), reps)
-    reps = int(100_000 * scale)
-    timed("recursion, NumPy (with its draws)", lambda: reference.run_recursion(seed, reps), reps)
+    travel, inspection = reference.draw_block(reference.rng(seed, reference.RECURSION), recursion_reps)
+    timed("Reference model, replications per CPU second (one process):", {
+        "simulator, simulate": (lambda: simulate(s, seed, reps), reps),
+        "plain SimPy, process per truck": (lambda: reference.run_plain_simpy(seed, reps), reps),
+        "recursion, plain Python (with its draws)": (
+            lambda: reference.run_recursion(seed, recursion_reps, False), recursion_reps),
+        "recursion, plain Python (draws excluded)": (
+            lambda: reference.recursion_python(travel, inspection), recursion_reps),
+        "recursion, NumPy (with its draws)": (lambda: reference.run_recursion(seed, numpy_reps), numpy_reps),
+    })  # fmt: skip
 
-    print("Simulator on worker processes (simulate_many), replications per wall-clock second:")
     many = int(4096 * scale)
-    timed("workers=1", lambda: simulate_many(s, seed, many, workers=1), many, wall=True)
-    timed("workers=2", lambda: simulate_many(s, seed, many, workers=2), many, wall=True)
-    if cores != 2:
-        timed(f"workers={cores} (all cores)", lambda: simulate_many(s, seed, many, workers=cores), many, wall=True)
+    works = {f"workers={w}": (lambda w=w: simulate_many(s, seed, many, workers=w), many) for w in sorted({1, 2, cores})}
+    timed("Simulator on worker processes (simulate_many), replications per wall-clock second:", works, wall=True)
     return rates
 
 
