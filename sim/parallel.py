@@ -59,36 +59,44 @@ def simulate_parts(
     those before it are done: a caller can write or summarise them without holding them all."""
     pieces = chunks(first, replications)
     bar = Progress(replications) if progress and sys.stderr.isatty() else None
-    if workers <= 1 or len(pieces) == 1:
-        for start, count in pieces:
-            yield simulate(scenario, seed, count, start)
+    if workers > 1 and len(pieces) > 1:
+        done = _on_workers(scenario, seed, pieces, workers)
+    else:
+        done = ((count, simulate(scenario, seed, count, start)) for start, count in pieces)
+    try:
+        for count, part in done:
             if bar:
                 bar.advance(count)
-    else:
-        processes = min(workers, len(pieces))
-        with ProcessPoolExecutor(max_workers=processes, initializer=_worker_start) as pool:
-            # A few pieces in hand per worker keep them busy; no more, so that finished pieces
-            # never pile up in memory while the caller is still writing earlier ones.
-            waiting = iter(pieces)
-            running = deque(
-                (count, pool.submit(simulate, scenario, seed, count, start))
-                for start, count in islice(waiting, AHEAD * processes)
-            )
-            try:
-                while running:
-                    count, future = running.popleft()
-                    part = future.result()
-                    for start, more in islice(waiting, 1):
-                        running.append((more, pool.submit(simulate, scenario, seed, more, start)))
-                    yield part
-                    if bar:
-                        bar.advance(count)
-            except BaseException:
-                for _, future in running:
-                    future.cancel()
-                raise
-    if bar:
-        bar.close()
+            yield part
+    finally:  # also when the caller stops early: the workers' pieces not yet started are cancelled
+        done.close()
+        if bar:
+            bar.close()
+
+
+def _on_workers(
+    scenario: Scenario, seed: int, pieces: list[tuple[int, int]], workers: int
+) -> Iterator[tuple[int, Records]]:
+    """(count, records) of each piece, in order, simulated on worker processes."""
+    with ProcessPoolExecutor(max_workers=min(workers, len(pieces)), initializer=_worker_start) as pool:
+        # A few pieces in hand per worker keep them busy; no more, so that finished pieces never
+        # pile up in memory while the caller is still writing earlier ones.
+        waiting = iter(pieces)
+        running = deque(
+            (count, pool.submit(simulate, scenario, seed, count, start))
+            for start, count in islice(waiting, AHEAD * workers)
+        )
+        try:
+            while running:
+                count, future = running.popleft()
+                part = future.result()
+                for start, more in islice(waiting, 1):
+                    running.append((more, pool.submit(simulate, scenario, seed, more, start)))
+                yield count, part
+        except BaseException:  # including the caller stopping early (GeneratorExit)
+            for _, future in running:
+                future.cancel()
+            raise
 
 
 def _worker_start() -> None:

@@ -68,7 +68,8 @@ class Records:
 
     def for_statistics(self) -> Records:
         """A copy without passages, which no statistic reads: for keeping many replications."""
-        return replace(self, passages={c: v[:0] for c, v in self.passages.items()})
+        # Fresh empty columns: a view such as v[:0] would keep the whole column alive.
+        return replace(self, passages={c: np.empty(0, v.dtype) for c, v in self.passages.items()})
 
     def movement_keys(self) -> list[str]:
         return list(dict.fromkeys(self.movements["movement"].tolist()))

@@ -29,7 +29,7 @@ STATUS_FILE = "status.json"
 def atomic_file(path: Path, mode: str = "wb") -> Iterator[IO]:
     """A file handle whose file appears at `path` only once it is completely written."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=_UNFINISHED)
     try:
         text = {} if "b" in mode else {"encoding": "utf-8", "newline": ""}
         with os.fdopen(fd, mode, **text) as handle:
@@ -39,6 +39,16 @@ def atomic_file(path: Path, mode: str = "wb") -> Iterator[IO]:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def remove_unfinished(folder: Path) -> None:
+    """Remove files that `atomic_file` was still writing when its process was killed outright
+    (SIGKILL, out of memory): nothing else removes them."""
+    for path in folder.glob(f".*{_UNFINISHED}"):
+        path.unlink(missing_ok=True)
+
+
+_UNFINISHED = ".tmp"
 
 
 def write_text(path: Path, text: str) -> None:
@@ -66,29 +76,29 @@ def write_table(path: Path, table: Table | list[dict]) -> None:
     """A CSV file: one header line, then rows; NaN is written as an empty cell."""
     if isinstance(table, list):
         columns = list(table[0]) if table else []
-        with TableWriter(path, columns) as writer:
+        with table_file(path, columns) as writer:
             writer.write_rows([row[c] for c in columns] for row in table)
     else:
-        with TableWriter(path, list(table)) as writer:
+        with table_file(path, list(table)) as writer:
             writer.write(table)
 
 
-class TableWriter:
+@contextmanager
+def table_file(path: Path, columns: Sequence[str]) -> Iterator[TableWriter]:
     """A CSV file written as a stream of tables with the same columns, appearing at `path` only
-    once closed without error. Long tables are converted to Python objects in blocks, so writing
-    needs little memory beyond the table being written."""
+    once the block ends without error."""
+    with atomic_file(path, "w") as handle:
+        yield TableWriter(handle, columns)
 
-    def __init__(self, path: Path, columns: list[str] | tuple[str, ...]) -> None:
-        self.path, self.columns = path, list(columns)
 
-    def __enter__(self) -> TableWriter:
-        self._file = atomic_file(self.path, "w")
-        self._csv = csv.writer(self._file.__enter__(), lineterminator="\n")
+class TableWriter:
+    """Writes tables as CSV rows under a header. Long tables are converted to Python objects in
+    blocks, so writing needs little memory beyond the table being written."""
+
+    def __init__(self, handle: IO, columns: Sequence[str]) -> None:
+        self.columns = list(columns)
+        self._csv = csv.writer(handle, lineterminator="\n")
         self._csv.writerow(self.columns)
-        return self
-
-    def __exit__(self, *error: object) -> None:
-        self._file.__exit__(*error)
 
     def write(self, table: Table) -> None:
         n = len(table[self.columns[0]]) if self.columns else 0

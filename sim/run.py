@@ -19,7 +19,7 @@ from sim.model.plan import clock_h
 from sim.parallel import simulate_parts
 from sim.provenance import provenance
 from sim.records import Records, concat
-from sim.results import TableWriter, write_json, write_status, write_table, write_text
+from sim.results import remove_unfinished, table_file, write_json, write_status, write_table, write_text
 from sim.schema import Precision, RunConfig
 from sim.simulation import TABLE_COLUMNS, trace_replication
 
@@ -39,6 +39,7 @@ def execute(
 
     started, clock = _now(), time.perf_counter()
     folder.mkdir(parents=True, exist_ok=True)
+    remove_unfinished(folder)  # left by an earlier run in this folder that was killed outright
     write_status(folder, "running", started=started)
     try:
         write_text(folder / "config.yaml", config_yaml)
@@ -57,14 +58,14 @@ def execute(
         # The tables go to their files as the replications come; only a compact copy of what
         # the statistics read is kept, so that a long run does not hold every row.
         with ExitStack() as files:
-            writers = [files.enter_context(TableWriter(folder / f"{name}.csv", columns))
-                       for name, columns in TABLE_COLUMNS.items()]  # fmt: skip
+            writers = {name: files.enter_context(table_file(folder / f"{name}.csv", columns))
+                       for name, columns in TABLE_COLUMNS.items()}  # fmt: skip
 
             def replicate(count: int, first: int) -> Records:
                 kept = []
                 for part in simulate_parts(s, run.seed, count, workers, first, progress):
-                    for writer, table in zip(writers, part.tables()):
-                        writer.write(table)
+                    for name, writer in writers.items():
+                        writer.write(getattr(part, name))
                     kept.append(part.for_statistics())
                 return concat(kept)
 

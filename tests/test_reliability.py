@@ -68,17 +68,42 @@ def test_a_killed_run_never_looks_complete(tmp_path):
     assert status(folder) == "running"  # the last word it could write; never "complete"
     assert sim("sim.report", str(folder), cwd=tmp_path).returncode == 2
     assert sim("sim.reproduce", str(folder), cwd=tmp_path).returncode == 2
+    assert list(folder.glob(".passages.csv.*.tmp"))  # the tables it was writing, unfinished
+    again = sim("sim", "replications=20", f"hydra.run.dir={folder}", cwd=tmp_path)
+    assert again.returncode == 0 and status(folder) == "complete"
+    assert not list(folder.glob(".*.tmp"))  # the next run in the folder removed them
 
 
-def test_replications_on_two_workers_give_the_same_tables_as_on_one(baseline):
+def test_replications_on_two_workers_give_the_same_tables_as_on_one(baseline, monkeypatch):
     from conftest import tables_equal
 
-    from sim.parallel import CHUNK, simulate_many
+    from sim import parallel
+    from sim.randomness import BATCH
 
-    one = simulate_many(baseline, 5, CHUNK + 40, workers=1)
-    two = simulate_many(baseline, 5, CHUNK + 40, workers=2)
+    # Pieces of one batch: 7 pieces, more than the workers are given at first, so later ones are
+    # handed out as earlier ones come back.
+    monkeypatch.setattr(parallel, "CHUNK", BATCH)
+    replications = 6 * BATCH + 10
+    assert len(parallel.chunks(0, replications)) > parallel.AHEAD * 2
+    one = parallel.simulate_many(baseline, 5, replications, workers=1)
+    two = parallel.simulate_many(baseline, 5, replications, workers=2)
     for name in ("movements", "passages", "checkpoints", "deliveries"):
         assert tables_equal(getattr(one, name), getattr(two, name)), name
+
+
+def test_a_caller_may_stop_taking_pieces_early(baseline, monkeypatch):
+    from conftest import tables_equal
+
+    from sim import parallel
+    from sim.randomness import BATCH
+
+    monkeypatch.setattr(parallel, "CHUNK", BATCH)
+    parts = parallel.simulate_parts(baseline, 5, 20 * BATCH, workers=2)
+    first = next(parts)
+    started = time.monotonic()
+    parts.close()  # the pieces not yet started are cancelled, the pool shut down
+    assert time.monotonic() - started < 10
+    assert tables_equal(first.movements, parallel.simulate(baseline, 5, BATCH).movements)
 
 
 @pytest.mark.slow

@@ -10,7 +10,7 @@ from conftest import tables_equal
 from sim import results
 from sim.analysis.statistics import summarise
 from sim.records import concat
-from sim.results import TableWriter, read_table, write_table
+from sim.results import read_table, remove_unfinished, table_file, write_table
 from sim.simulation import simulate
 
 TABLE = {
@@ -22,7 +22,7 @@ TABLE = {
 
 def test_a_table_written_in_pieces_is_the_table_written_whole(tmp_path):
     write_table(tmp_path / "whole.csv", TABLE)
-    with TableWriter(tmp_path / "pieces.csv", list(TABLE)) as writer:
+    with table_file(tmp_path / "pieces.csv", list(TABLE)) as writer:
         for rows in (slice(0, 1), slice(1, 1), slice(1, 3)):
             writer.write({c: v[rows] for c, v in TABLE.items()})
     assert (tmp_path / "pieces.csv").read_bytes() == (tmp_path / "whole.csv").read_bytes()
@@ -30,10 +30,17 @@ def test_a_table_written_in_pieces_is_the_table_written_whole(tmp_path):
 
 
 def test_a_table_whose_writing_fails_leaves_no_file(tmp_path):
-    with pytest.raises(KeyboardInterrupt), TableWriter(tmp_path / "t.csv", list(TABLE)) as writer:
+    with pytest.raises(KeyboardInterrupt), table_file(tmp_path / "t.csv", list(TABLE)) as writer:
         writer.write(TABLE)
         raise KeyboardInterrupt
     assert list(tmp_path.iterdir()) == []
+
+
+def test_files_left_unfinished_by_a_killed_process_are_removed(tmp_path):
+    (tmp_path / ".passages.csv.x1y2.tmp").write_text("replication,movement\n0,")
+    (tmp_path / "passages.csv").write_text("kept")
+    remove_unfinished(tmp_path)
+    assert [p.name for p in tmp_path.iterdir()] == ["passages.csv"]
 
 
 def test_long_tables_are_read_block_by_block_as_written(tmp_path, monkeypatch):
@@ -55,8 +62,10 @@ def test_long_tables_are_read_block_by_block_as_written(tmp_path, monkeypatch):
 
 def test_the_copy_a_run_keeps_gives_the_same_statistics(baseline):
     parts = [simulate(baseline, 4, 70, first) for first in (0, 70)]
-    full, kept = concat(parts), concat([p.for_statistics() for p in parts])
-    assert len(kept.passages["place"]) == 0
+    copies = [p.for_statistics() for p in parts]
+    for copy in copies:  # no passages, and nothing of them kept alive
+        assert all(len(v) == 0 and v.base is None for v in copy.passages.values())
+    full, kept = concat(parts), concat(copies)
     for name in ("movements", "checkpoints", "deliveries"):
         a, b = getattr(full, name), getattr(kept, name)
         assert tables_equal(a, b), name
