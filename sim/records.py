@@ -63,9 +63,6 @@ class Records:
     horizon_h: float
     replications: int
 
-    def tables(self) -> tuple[Table, Table, Table, Table]:
-        return self.movements, self.passages, self.checkpoints, self.deliveries
-
     def for_statistics(self) -> Records:
         """A copy without passages, which no statistic reads: for keeping many replications."""
         # Fresh empty columns: a view such as v[:0] would keep the whole column alive.

@@ -45,7 +45,8 @@ def remove_unfinished(folder: Path) -> None:
     """Remove files that `atomic_file` was still writing when its process was killed outright
     (SIGKILL, out of memory): nothing else removes them."""
     for path in folder.glob(f".*{_UNFINISHED}"):
-        path.unlink(missing_ok=True)
+        if path.is_file():
+            path.unlink(missing_ok=True)
 
 
 _UNFINISHED = ".tmp"

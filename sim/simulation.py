@@ -30,7 +30,7 @@ CHECKPOINT_COLUMNS = (
     "replication", "checkpoint", "lanes", "trucks", "wait_h", "other_trucks", "other_wait_h", "busy_h", "open_h",
 )  # fmt: skip
 DELIVERY_COLUMNS = ("replication", "movement", "time_h", "cargo", "tonnes")
-TABLE_COLUMNS = {  # each table of `Records`, in their order
+TABLE_COLUMNS = {  # each table of `Records` (an attribute of that name)
     "movements": MOVEMENT_COLUMNS,
     "passages": PASSAGE_COLUMNS,
     "checkpoints": CHECKPOINT_COLUMNS,
