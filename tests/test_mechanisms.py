@@ -101,15 +101,15 @@ def lanes_with_queue():
 
 
 def test_without_priority_aid_trucks_queue_behind_other_traffic_that_came_first():
-    lanes = lanes_with_queue()
-    starts, clears = lanes.inspect(0.5, [1.0], priority=False)
-    assert (starts, clears) == ([3.0], [4.0])
+    lanes, starts = lanes_with_queue(), []
+    assert lanes.inspect(0.5, [1.0], priority=False, starts=starts) == 4.0  # cleared
+    assert starts == [3.0]
 
 
 def test_with_priority_aid_trucks_pass_queued_other_traffic_but_not_one_being_inspected():
-    lanes = lanes_with_queue()
-    starts, clears = lanes.inspect(0.5, [1.0], priority=True)
-    assert (starts, clears) == ([1.0], [2.0])  # the vehicle that started at 0 finishes first
+    lanes, starts = lanes_with_queue(), []
+    assert lanes.inspect(0.5, [1.0], priority=True, starts=starts) == 2.0
+    assert starts == [1.0]  # the vehicle that started at 0 finishes first
     lanes.finish()
     assert lanes.other_trucks == 3
     assert lanes.other_wait_h == pytest.approx(0 + (2.0 - 0.1) + (3.0 - 0.2))
@@ -118,7 +118,7 @@ def test_with_priority_aid_trucks_pass_queued_other_traffic_but_not_one_being_in
 
 def test_a_checkpoint_may_give_every_aid_truck_priority():
     lanes = Lanes(1, Availability(ALWAYS, []), 100.0, [0.0, 0.1, 0.2], [1.0, 1.0, 1.0], aid_priority=True)
-    assert lanes.inspect(0.5, [1.0], priority=False) == ([1.0], [2.0])
+    assert lanes.inspect(0.5, [1.0], priority=False) == 2.0
 
 
 def test_other_traffic_competes_for_lanes_and_is_recorded():

@@ -71,10 +71,10 @@ class RecordingLanes(Lanes):
         finally:
             self.aid = True
 
-    def _serve(self, arrival_h: float, inspection_h: float) -> tuple[float, float]:
-        start_h, clear_h = super()._serve(arrival_h, inspection_h)
-        self.log.append((self.aid, arrival_h, start_h, clear_h))
-        return start_h, clear_h
+    def _serve(self, arrival_h: float, inspection_h: float) -> float:
+        start_h = super()._serve(arrival_h, inspection_h)
+        self.log.append((self.aid, arrival_h, start_h, start_h + inspection_h))
+        return start_h
 
     def times(self, aid: bool | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Arrival, start and clearance arrays of the aid trucks (True), other traffic (False) or all."""

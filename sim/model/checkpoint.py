@@ -50,7 +50,9 @@ class Lanes:
         self.other_wait_h = 0.0
         self.busy_h = 0.0  # lane time spent inspecting before the horizon
 
-    def _serve(self, arrival_h: float, inspection_h: float) -> tuple[float, float]:
+    def _serve(self, arrival_h: float, inspection_h: float) -> float:
+        """Commit a vehicle to the lane free first; when its inspection starts (it is cleared
+        `inspection_h` later)."""
         free_h = self.free_h[0]
         start_h = self.availability.next_open(arrival_h if arrival_h > free_h else free_h)
         clear_h = start_h + inspection_h
@@ -58,7 +60,7 @@ class Lanes:
         horizon_h = self.horizon_h
         if start_h < horizon_h:
             self.busy_h += (clear_h if clear_h < horizon_h else horizon_h) - start_h
-        return start_h, clear_h
+        return start_h
 
     def admit_others(self, until_h: float, started_only: bool) -> None:
         """Commit other vehicles that arrived by `until_h` (with `started_only`: whose inspection
@@ -71,28 +73,33 @@ class Lanes:
                 free_h = self.free_h[0]
                 if self.availability.next_open(max(arrivals[i], free_h)) >= until_h:
                     return
-            start_h, _ = self._serve(arrivals[i], inspections[i])
+            start_h = self._serve(arrivals[i], inspections[i])
             if start_h < self.horizon_h:
                 self.other_trucks += 1
                 self.other_wait_h += start_h - arrivals[i]
             self.next_other += 1
 
     def inspect(
-        self, arrival_h: float, inspection_h: Sequence[float], priority: bool = False
-    ) -> tuple[list[float], list[float]]:
-        """Start and clearance times of aid trucks arriving together, inspected in their order;
-        `priority` (or the checkpoint's `aid_priority`) lets them pass queued other traffic."""
+        self, arrival_h: float, inspection_h: Sequence[float], priority: bool = False, starts: list | None = None
+    ) -> float:
+        """Inspect aid trucks arriving together, in their order; when the last of them is cleared.
+        Each starts (appended to `starts` if given) as soon as a lane is free and the checkpoint
+        open, and is cleared its inspection time later. `priority` (or the checkpoint's
+        `aid_priority`) lets them pass queued other traffic."""
         if self.next_other < len(self.other_arrival_h):
             self.admit_others(arrival_h, started_only=priority or self.aid_priority)
-        starts, clears = [], []
+        horizon_h = self.horizon_h
+        release_h = arrival_h
         for service_h in inspection_h:
-            start_h, clear_h = self._serve(arrival_h, service_h)
-            starts.append(start_h)
-            clears.append(clear_h)
-            if start_h < self.horizon_h:
+            start_h = self._serve(arrival_h, service_h)
+            if start_h + service_h > release_h:
+                release_h = start_h + service_h
+            if starts is not None:
+                starts.append(start_h)
+            if start_h < horizon_h:
                 self.trucks += 1
                 self.wait_h += start_h - arrival_h
-        return starts, clears
+        return release_h
 
     def finish(self) -> None:
         """Admit the other traffic that starts before the horizon, for the statistics."""

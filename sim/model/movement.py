@@ -96,7 +96,7 @@ class Journey:
     """
 
     __slots__ = ("plan", "world", "draws", "outcome_of", "end_of", "passages", "trace", "closure_wait_h",
-                 "reroutes", "permission")  # fmt: skip
+                 "reroutes", "permission", "place_i", "reached_h")  # fmt: skip
 
     def __init__(self, plan: MovementPlan, world: World, draws: list[float], trace: bool) -> None:
         self.plan = plan
@@ -109,29 +109,48 @@ class Journey:
         self.closure_wait_h = 0.0  # longest time any of its groups waited at closures
         self.reroutes = 0
         self.permission: simpy.Event | None = None  # the hold's answer, once asked for
-        if plan.direct is not None and not trace:
-            world.env.process(self.run_direct(plan.departure_h))
-        else:
-            world.env.process(self.run(Group(list(range(plan.trucks)), list(plan.routes[0]), 0, 1), plan.departure_h))
+        self.place_i, self.reached_h = 0, plan.departure_h  # where a direct movement waits for its turn
+        # Every movement sets off with an event at time 0, in scenario order: at equal times SimPy
+        # serves events in the order they were scheduled, so this order breaks ties.
+        world.env.timeout(0.0).callbacks.append(self.set_off)
 
-    def run_direct(self, t: float) -> Generator:
+    def set_off(self, _: simpy.Event) -> None:
+        plan = self.plan
+        if plan.direct is not None and self.trace is None:
+            self.run_direct(due=False)
+        else:
+            group = Group(list(range(plan.trucks)), list(plan.routes[0]), 0, 1)
+            self.world.env.process(self.run(group, plan.departure_h))
+
+    def take_turn(self, _: simpy.Event) -> None:
+        self.run_direct(due=True)
+
+    def run_direct(self, due: bool) -> None:
         """`run` for a movement that nothing on its route can hold but the lanes (see
-        `MovementPlan.direct`): one group, without the checks that cannot apply."""
+        `MovementPlan.direct`), as a chain of events rather than a process: from place `place_i`,
+        reached at `reached_h`, on to the next checkpoint it reaches after the present, where it
+        waits for its turn (`due`: its turn there has come)."""
         env, lanes, draws, passages = self.world.env, self.world.lanes, self.draws, self.passages
-        trucks, priority = self.plan.trucks, self.plan.priority
-        for place, inspection, travel in self.plan.direct:
-            # Noted once it leaves: a process still waiting at the horizon arrives after it.
+        trucks, priority, direct = self.plan.trucks, self.plan.priority, self.plan.direct
+        i, t = self.place_i, self.reached_h
+        while True:
+            place, inspection, travel = direct[i]
             arrival_h = t
             if inspection >= 0:
-                if t > env.now:  # arrivals must reach the lanes in time order
-                    yield env.timeout(t - env.now)
-                t = max(lanes[place].inspect(t, draws[inspection : inspection + trucks], priority)[1])
+                if t > env.now and not due:  # arrivals must reach the lanes in time order
+                    self.place_i, self.reached_h = i, t
+                    env.timeout(t - env.now).callbacks.append(self.take_turn)
+                    return
+                due = False
+                t = lanes[place].inspect(t, draws[inspection : inspection + trucks], priority)
+            # Noted once it leaves: a movement still waiting at the horizon arrives after it.
             if travel < 0:
                 passages.add(place, arrival_h, math.nan, trucks)
                 self.end(range(trucks), Outcome.delivered, t)
                 return
             passages.add(place, arrival_h, t, trucks)
             t += draws[travel]
+            i += 1
 
     def run(self, g: Group, t: float) -> Generator:
         """A group's process: from `g.places[g.i]`, reached at time `t`, to the end."""
@@ -171,10 +190,11 @@ class Journey:
         if t > env.now:  # arrivals must reach the lanes in time order
             yield env.timeout(t - env.now)
         first = plan.offset["inspection", place]
-        starts, clears = lanes.inspect(t, [draws[first + k] for k in g.trucks], plan.priority)
+        inspection_h, starts = [draws[first + k] for k in g.trucks], []
+        release_h = lanes.inspect(t, inspection_h, plan.priority, starts)
+        clears = [s + d for s, d in zip(starts, inspection_h)]  # as the lanes reckoned them
         if self.trace is not None:
             self.trace += [(k, place, t, s, c) for k, s, c in zip(g.trucks, starts, clears)]
-        release_h = max(clears)
         self.note_closure_wait(g, lanes.availability.closed_h(t, min(release_h, self.world.horizon_h)))
         first = plan.offset.get(("turn_back", place))
         if first is not None:
