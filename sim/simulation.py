@@ -13,8 +13,10 @@ import math
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+import numpy as np
+
 from sim.model.movement import OUTCOME_ORDER, Journey, Outcome
-from sim.model.plan import compile_scenario
+from sim.model.plan import Plan, compile_scenario
 from sim.model.replication import World, run_replication
 from sim.randomness import BATCH
 from sim.records import OUTCOMES, Records, Table, TableBuilder
@@ -39,17 +41,26 @@ TABLE_COLUMNS = {  # each table of `Records` (an attribute of that name)
 TRUCK_COLUMNS = ("movement", "truck", "place", "arrival_h", "start_h", "clear_h")
 
 
+# Movement columns that vary between replications; the others are the movement's own, the same
+# in every replication, and are repeated when the table is made.
+RESULT_COLUMNS = (
+    "outcome", "end_h", "delivered_h", *(f"{o}_trucks" for o in OUTCOMES), "closure_wait_h", "reroutes", "last_place",
+)  # fmt: skip
+
+
 class _Collector:
     """Turns finished replications into table rows, once per replication (never per event)."""
 
-    def __init__(self) -> None:
-        self.movements = TableBuilder(MOVEMENT_COLUMNS)
+    def __init__(self, plan: Plan) -> None:
+        self.plan = plan
+        self.replications: list[int] = []
+        self.results = TableBuilder(RESULT_COLUMNS)  # of movements
         self.passages = TableBuilder(PASSAGE_COLUMNS)
         self.checkpoints = TableBuilder(CHECKPOINT_COLUMNS)
         self.deliveries = TableBuilder(DELIVERY_COLUMNS)
 
-    def add(self, r: int, journeys: list[Journey], world: World, horizon_h: float) -> None:
-        movement_rows, delivery_rows = [], []
+    def add(self, r: int, journeys: list[Journey], world: World) -> None:
+        result_rows, delivery_rows = [], []
         for j in journeys:
             m = j.plan
             counts = [j.outcome_of.count(o) for o in OUTCOME_ORDER]
@@ -61,13 +72,8 @@ class _Collector:
             else:
                 end_h = delivered_h if outcome is Outcome.delivered else max(j.end_of)
             passages = j.passages
-            tonnes_per_truck = m.tonnes / m.trucks
-            movement_rows.append((
-                r, m.key, m.flow, OUTCOMES[outcome], m.departure_h, end_h,
-                delivered_h - m.departure_h if outcome is Outcome.delivered else math.nan, m.trucks, m.tonnes,
-                *[x for count in counts for x in (count, count * tonnes_per_truck)],
-                j.closure_wait_h, j.reroutes, passages.place[-1] if passages.place else m.routes[0][0],
-            ))  # fmt: skip
+            last_place = passages.place[-1] if passages.place else m.routes[0][0]
+            result_rows.append((outcome, end_h, delivered_h, *counts, j.closure_wait_h, j.reroutes, last_place))
             n = len(passages.place)
             self.passages.add_columns(
                 [r] * n, [m.key] * n, passages.place, passages.arrival_h, passages.release_h, passages.trucks
@@ -77,13 +83,54 @@ class _Collector:
                 for time_h in dict.fromkeys(delivered)
                 for cargo, tonnes in m.cargo_t.items()
             ]
-        self.movements.add_rows(movement_rows)
+        self.replications.append(r)
+        self.results.add_rows(result_rows)
         self.deliveries.add_rows(delivery_rows)
+        horizon_h = self.plan.horizon_h
         self.checkpoints.add_rows([
             (r, place, len(lane.free_h), lane.trucks, lane.wait_h, lane.other_trucks, lane.other_wait_h, lane.busy_h,
              lane.availability.open_h(0.0, horizon_h))
             for place, lane in world.lanes.items()
         ])  # fmt: skip
+
+    def records(self) -> Records:
+        return Records(
+            movements=self.movement_table(),
+            passages=self.passages.table(),
+            checkpoints=self.checkpoints.table(),
+            deliveries=self.deliveries.table(),
+            horizon_h=self.plan.horizon_h,
+            replications=len(self.replications),
+        )
+
+    def movement_table(self) -> Table:
+        """One row per replication and movement: the results joined with the movement's own columns."""
+        results, movements, n = self.results.table(), self.plan.movements, len(self.replications)
+
+        def repeated(values: list, dtype: type | None = None) -> np.ndarray:
+            return np.tile(np.array(values, dtype), n)
+
+        departure_h = repeated([m.departure_h for m in movements], float)
+        tonnes_per_truck = repeated([m.tonnes / m.trucks for m in movements], float)
+        outcome = results["outcome"].astype(np.intp)
+        delivered = outcome == Outcome.delivered
+        table = {
+            "replication": np.repeat(np.array(self.replications, np.int64), len(movements)),
+            "movement": repeated([m.key for m in movements], object),
+            "flow": repeated([m.flow for m in movements], object),
+            "outcome": np.array(OUTCOMES, object)[outcome],
+            "departure_h": departure_h,
+            "end_h": results["end_h"],
+            "delivery_time_h": np.where(delivered, results["delivered_h"] - departure_h, math.nan),
+            "trucks": repeated([m.trucks for m in movements], np.int64),
+            "tonnes": repeated([m.tonnes for m in movements], float),
+        }
+        for o in OUTCOMES:
+            table[f"{o}_trucks"] = results[f"{o}_trucks"]
+            table[f"{o}_t"] = results[f"{o}_trucks"] * tonnes_per_truck
+        for c in ("closure_wait_h", "reroutes", "last_place"):
+            table[c] = results[c]
+        return {c: table[c] for c in MOVEMENT_COLUMNS}
 
 
 @contextmanager
@@ -107,7 +154,7 @@ def _few_collections() -> Iterator[None]:
 def simulate(scenario: Scenario, seed: int, replications: int, first: int = 0) -> Records:
     """Replications first .. first + replications - 1 of a validated scenario."""
     plan = compile_scenario(scenario)
-    collector = _Collector()
+    collector = _Collector(plan)
     batch = None
     with _few_collections():
         for r in range(first, first + replications):
@@ -115,15 +162,8 @@ def simulate(scenario: Scenario, seed: int, replications: int, first: int = 0) -
                 batch = r // BATCH
                 draws = plan.draw(seed, batch, BATCH)
             journeys, world = run_replication(plan, draws, r % BATCH, plan.draw_points(seed, r))
-            collector.add(r, journeys, world, plan.horizon_h)
-    return Records(
-        movements=collector.movements.table(),
-        passages=collector.passages.table(),
-        checkpoints=collector.checkpoints.table(),
-        deliveries=collector.deliveries.table(),
-        horizon_h=plan.horizon_h,
-        replications=replications,
-    )
+            collector.add(r, journeys, world)
+    return collector.records()
 
 
 def trace_replication(scenario: Scenario, seed: int, replication: int) -> Table:
