@@ -41,21 +41,25 @@ TABLE_COLUMNS = {  # each table of `Records` (an attribute of that name)
 TRUCK_COLUMNS = ("movement", "truck", "place", "arrival_h", "start_h", "clear_h")
 
 
-# Movement columns that vary between replications; the others are the movement's own, the same
-# in every replication, and are repeated when the table is made.
-RESULT_COLUMNS = (
-    "outcome", "end_h", "delivered_h", *(f"{o}_trucks" for o in OUTCOMES), "closure_wait_h", "reroutes", "last_place",
-)  # fmt: skip
-
-
 class _Collector:
-    """Turns finished replications into table rows, once per replication (never per event)."""
+    """Turns finished replications into table rows, once per replication (never per event).
+
+    Only what varies between replications is gathered; the movement's own columns (name, flow,
+    departure, trucks, tonnes) are repeated, and what follows from them computed, when the tables
+    are made.
+    """
+
+    RESULT_COLUMNS = (  # of movements
+        "outcome", "end_h", "delivered_h", *(f"{o}_trucks" for o in OUTCOMES), "closure_wait_h", "reroutes",
+        "last_place",
+    )  # fmt: skip
 
     def __init__(self, plan: Plan) -> None:
         self.plan = plan
         self.replications: list[int] = []
-        self.results = TableBuilder(RESULT_COLUMNS)  # of movements
-        self.passages = TableBuilder(PASSAGE_COLUMNS)
+        self.results = TableBuilder(self.RESULT_COLUMNS)
+        self.passages = TableBuilder(PASSAGE_COLUMNS[2:])
+        self.passage_counts: list[int] = []  # per replication and movement
         self.checkpoints = TableBuilder(CHECKPOINT_COLUMNS)
         self.deliveries = TableBuilder(DELIVERY_COLUMNS)
 
@@ -74,10 +78,8 @@ class _Collector:
             passages = j.passages
             last_place = passages.place[-1] if passages.place else m.routes[0][0]
             result_rows.append((outcome, end_h, delivered_h, *counts, j.closure_wait_h, j.reroutes, last_place))
-            n = len(passages.place)
-            self.passages.add_columns(
-                [r] * n, [m.key] * n, passages.place, passages.arrival_h, passages.release_h, passages.trucks
-            )
+            self.passages.add_columns(passages.place, passages.arrival_h, passages.release_h, passages.trucks)
+            self.passage_counts.append(len(passages.place))
             delivery_rows += [
                 (r, m.key, time_h, cargo, tonnes * delivered.count(time_h) / m.trucks)
                 for time_h in dict.fromkeys(delivered)
@@ -94,9 +96,12 @@ class _Collector:
         ])  # fmt: skip
 
     def records(self) -> Records:
+        movements = self.movement_table()
+        rows = np.array(self.passage_counts, np.intp)  # passages of each movement row
+        passages = {c: np.repeat(movements[c], rows) for c in ("replication", "movement")}
         return Records(
-            movements=self.movement_table(),
-            passages=self.passages.table(),
+            movements=movements,
+            passages=passages | self.passages.table(),
             checkpoints=self.checkpoints.table(),
             deliveries=self.deliveries.table(),
             horizon_h=self.plan.horizon_h,
@@ -104,16 +109,14 @@ class _Collector:
         )
 
     def movement_table(self) -> Table:
-        """One row per replication and movement: the results joined with the movement's own columns."""
         results, movements, n = self.results.table(), self.plan.movements, len(self.replications)
 
-        def repeated(values: list, dtype: type | None = None) -> np.ndarray:
+        def repeated(values: list, dtype: type) -> np.ndarray:  # a value per movement, for every replication
             return np.tile(np.array(values, dtype), n)
 
         departure_h = repeated([m.departure_h for m in movements], float)
         tonnes_per_truck = repeated([m.tonnes / m.trucks for m in movements], float)
         outcome = results["outcome"].astype(np.intp)
-        delivered = outcome == Outcome.delivered
         table = {
             "replication": np.repeat(np.array(self.replications, np.int64), len(movements)),
             "movement": repeated([m.key for m in movements], object),
@@ -121,16 +124,14 @@ class _Collector:
             "outcome": np.array(OUTCOMES, object)[outcome],
             "departure_h": departure_h,
             "end_h": results["end_h"],
-            "delivery_time_h": np.where(delivered, results["delivered_h"] - departure_h, math.nan),
+            "delivery_time_h": np.where(outcome == Outcome.delivered, results["delivered_h"] - departure_h, math.nan),
             "trucks": repeated([m.trucks for m in movements], np.int64),
             "tonnes": repeated([m.tonnes for m in movements], float),
         }
         for o in OUTCOMES:
             table[f"{o}_trucks"] = results[f"{o}_trucks"]
             table[f"{o}_t"] = results[f"{o}_trucks"] * tonnes_per_truck
-        for c in ("closure_wait_h", "reroutes", "last_place"):
-            table[c] = results[c]
-        return {c: table[c] for c in MOVEMENT_COLUMNS}
+        return table | {c: results[c] for c in ("closure_wait_h", "reroutes", "last_place")}
 
 
 @contextmanager

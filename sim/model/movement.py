@@ -325,7 +325,9 @@ class Journey:
         refused or turned back."""
         if counts[Outcome.not_delivered]:
             return Outcome.not_delivered
-        return next(o for o in OUTCOME_ORDER if counts[o])  # delivered < refused < turned_back
+        if counts[Outcome.delivered]:
+            return Outcome.delivered
+        return Outcome.refused if counts[Outcome.refused] else Outcome.turned_back
 
     def delivery_times(self) -> list[float]:
         """When each delivered truck arrived, in order."""
