@@ -96,7 +96,7 @@ class Journey:
     """
 
     __slots__ = ("plan", "world", "draws", "outcome_of", "end_of", "passages", "trace", "closure_wait_h",
-                 "reroutes", "permission", "place_i", "reached_h")  # fmt: skip
+                 "reroutes", "permission", "direct", "place_i", "reached_h")  # fmt: skip
 
     def __init__(self, plan: MovementPlan, world: World, draws: list[float], trace: bool) -> None:
         self.plan = plan
@@ -109,14 +109,15 @@ class Journey:
         self.closure_wait_h = 0.0  # longest time any of its groups waited at closures
         self.reroutes = 0
         self.permission: simpy.Event | None = None  # the hold's answer, once asked for
-        self.place_i, self.reached_h = 0, plan.departure_h  # where a direct movement waits for its turn
+        self.direct = plan.direct is not None and not trace  # takes `run_direct`
+        self.place_i, self.reached_h = 0, plan.departure_h  # where it waits for its turn, if direct
         # Every movement sets off with an event at time 0, in scenario order: at equal times SimPy
         # serves events in the order they were scheduled, so this order breaks ties.
         world.env.timeout(0.0).callbacks.append(self.set_off)
 
     def set_off(self, _: simpy.Event) -> None:
         plan = self.plan
-        if plan.direct is not None and self.trace is None:
+        if self.direct:
             self.run_direct(due=False)
         else:
             group = Group(list(range(plan.trucks)), list(plan.routes[0]), 0, 1)
@@ -129,11 +130,13 @@ class Journey:
         """`run` for a movement that nothing on its route can hold but the lanes (see
         `MovementPlan.direct`), as a chain of events rather than a process: from place `place_i`,
         reached at `reached_h`, on to the next checkpoint it reaches after the present, where it
-        waits for its turn (`due`: its turn there has come)."""
+        waits for its turn (`due`: its turn there has come). It stops where the horizon finds it,
+        so there is nothing to censor."""
         env, lanes, draws, passages = self.world.env, self.world.lanes, self.draws, self.passages
-        trucks, priority, direct = self.plan.trucks, self.plan.priority, self.plan.direct
+        plan, horizon_h = self.plan, self.world.horizon_h
+        trucks, priority, direct = plan.trucks, plan.priority, plan.direct
         i, t = self.place_i, self.reached_h
-        while True:
+        while t < horizon_h:
             place, inspection, travel = direct[i]
             arrival_h = t
             if inspection >= 0:
@@ -143,12 +146,12 @@ class Journey:
                     return
                 due = False
                 t = lanes[place].inspect(t, draws[inspection : inspection + trucks], priority)
-            # Noted once it leaves: a movement still waiting at the horizon arrives after it.
+            # Noted once it leaves (or ends there): a movement still waiting at the horizon arrives after it.
+            passages.add(place, arrival_h, t if travel >= 0 and t < horizon_h else math.nan, trucks)
             if travel < 0:
-                passages.add(place, arrival_h, math.nan, trucks)
-                self.end(range(trucks), Outcome.delivered, t)
+                if t < horizon_h:
+                    self.end(range(trucks), Outcome.delivered, t)
                 return
-            passages.add(place, arrival_h, t, trucks)
             t += draws[travel]
             i += 1
 
@@ -311,6 +314,8 @@ class Journey:
 
     def censor(self, horizon_h: float) -> None:
         """Undo what a group's own clock ran ahead to: nothing at or after the horizon happened."""
+        if self.direct:
+            return  # it stopped at the horizon
         for k, end_h in enumerate(self.end_of):
             if end_h >= horizon_h:
                 self.outcome_of[k], self.end_of[k] = Outcome.not_delivered, math.nan
