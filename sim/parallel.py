@@ -22,9 +22,9 @@ from sim.records import Records, concat
 from sim.schema import Scenario
 from sim.simulation import simulate
 
-# Replications per unit of work: several batches, so a worker's start-up is paid rarely, yet
+# Replications per unit of work: a whole batch, so a worker's start-up is paid rarely, yet
 # small enough that progress moves and all workers finish near the same time.
-CHUNK = 4 * BATCH
+CHUNK = BATCH
 AHEAD = 2  # pieces submitted per worker before the first is taken
 
 

@@ -47,6 +47,7 @@ import sim.model.replication as replication
 from sim.distributions import sampler
 from sim.model.checkpoint import Lanes
 from sim.model.plan import compile_scenario
+from sim.randomness import BATCH
 from sim.schema import ClosureWindow, Delay, Flow, Hold, OtherTraffic, RandomClosures, Scenario
 from sim.simulation import simulate, trace_replication
 
@@ -92,7 +93,7 @@ def recording(monkeypatch):
 
 
 def one_replication(s: Scenario, seed: int, r: int = 0):
-    """Replication r < 64 (the same as `simulate`'s replication r for this seed): the journeys and
+    """Replication r < BATCH (the same as `simulate`'s replication r for this seed): the journeys and
     the world."""
     plan = compile_scenario(s)
     return replication.run_replication(plan, plan.draw(seed, 0, r + 1), r, plan.draw_points(seed, r))
@@ -465,8 +466,8 @@ def tandem_recursion(s: Scenario, seed: int, r: int, hours: tuple[float, float] 
     clearance among the trucks before it), moved to the next opening time; a movement leaves with
     its last truck and reaches the next checkpoint after its own travel draw."""
     plan = compile_scenario(s)
-    draws = plan.draw(seed, r // 64, 64)
-    row = r % 64
+    draws = plan.draw(seed, r // BATCH, BATCH)
+    row = r % BATCH
     ready = {m.key: m.departure_h for m in plan.movements}
     times, releases = {}, {}
     for prev, place in zip(CHAIN, CHAIN[1:]):
