@@ -15,13 +15,14 @@ from pathlib import Path
 
 from sim.analysis.card import CARD_COLUMNS, scenario_card
 from sim.analysis.statistics import summarise
+from sim.collector import TABLE_COLUMNS
 from sim.model.plan import clock_h
 from sim.parallel import simulate_parts
 from sim.provenance import provenance
 from sim.records import Records, concat
 from sim.results import remove_unfinished, table_file, write_json, write_status, write_table, write_text
 from sim.schema import Precision, RunConfig
-from sim.simulation import TABLE_COLUMNS, trace_replication
+from sim.simulation import trace_replication
 
 
 def execute(

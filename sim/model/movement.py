@@ -30,9 +30,6 @@ class Outcome(IntEnum):
     not_delivered = 3  # still on the way, or held, at the horizon
 
 
-OUTCOME_ORDER = tuple(Outcome)  # iterating an Enum is slow; this is iterated for every movement
-
-
 class Group:
     """Trucks of one movement travelling together, and where they are on their route."""
 
@@ -323,17 +320,3 @@ class Journey:
         if self.trace is not None:
             self.trace = [(k, place, a, s, c if c < horizon_h else math.nan)
                           for k, place, a, s, c in self.trace if s < horizon_h]  # fmt: skip
-
-    def outcome(self, counts: list[int]) -> Outcome:
-        """The movement's outcome, from its trucks' `counts` by outcome (in `OUTCOME_ORDER`): not
-        delivered while any truck is still on its way; else delivered if any truck was, else
-        refused or turned back."""
-        if counts[Outcome.not_delivered]:
-            return Outcome.not_delivered
-        if counts[Outcome.delivered]:
-            return Outcome.delivered
-        return Outcome.refused if counts[Outcome.refused] else Outcome.turned_back
-
-    def delivery_times(self) -> list[float]:
-        """When each delivered truck arrived, in order."""
-        return sorted([e for o, e in zip(self.outcome_of, self.end_of) if o is Outcome.delivered])

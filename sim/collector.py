@@ -1,0 +1,172 @@
+"""From finished replications to the tables of `Records`.
+
+A replication leaves its numbers in flat lists: one entry per truck (how and when it ended), per
+movement (closure wait, reroutes, places reached) and per passage. The rest is computed from them
+by NumPy once, when the tables are made: each movement's outcome, trucks and tonnes by outcome and
+last delivery, the deliveries by cargo, and the movement's own columns (name, flow, departure,
+trucks, tonnes), which are the same in every replication. No table row is built in Python.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from sim.model.movement import Journey, Outcome
+from sim.model.plan import Plan
+from sim.model.replication import World
+from sim.records import OUTCOMES, Records, Table, TableBuilder
+
+MOVEMENT_COLUMNS = (
+    "replication", "movement", "flow", "outcome", "departure_h", "end_h", "delivery_time_h", "trucks", "tonnes",
+    *(f"{o}_{unit}" for o in OUTCOMES for unit in ("trucks", "t")),
+    "closure_wait_h", "reroutes", "last_place",
+)  # fmt: skip
+PASSAGE_COLUMNS = ("replication", "movement", "place", "arrival_h", "release_h", "trucks")
+CHECKPOINT_COLUMNS = (
+    "replication", "checkpoint", "lanes", "trucks", "wait_h", "other_trucks", "other_wait_h", "busy_h", "open_h",
+)  # fmt: skip
+DELIVERY_COLUMNS = ("replication", "movement", "time_h", "cargo", "tonnes")
+TABLE_COLUMNS = {  # each table of `Records` (an attribute of that name)
+    "movements": MOVEMENT_COLUMNS,
+    "passages": PASSAGE_COLUMNS,
+    "checkpoints": CHECKPOINT_COLUMNS,
+    "deliveries": DELIVERY_COLUMNS,
+}
+
+
+class Collector:
+    """The numbers of consecutive replications of one plan, and the tables made of them."""
+
+    def __init__(self, plan: Plan) -> None:
+        self.plan = plan
+        self.replications: list[int] = []
+        self.trucks = TableBuilder(("outcome", "end_h"))  # per replication, movement and truck
+        self.movements = TableBuilder(("closure_wait_h", "reroutes", "places_reached"))  # per movement row
+        self.passages = TableBuilder(PASSAGE_COLUMNS[2:])
+        self.checkpoints = TableBuilder(CHECKPOINT_COLUMNS)
+
+    def add(self, r: int, journeys: list[Journey], world: World) -> None:
+        """Keep the numbers of replication `r`, the one after those already added."""
+        outcomes, ends, waits, reroutes, reached = [], [], [], [], []
+        for j in journeys:
+            outcomes += j.outcome_of
+            ends += j.end_of
+            waits.append(j.closure_wait_h)
+            reroutes.append(j.reroutes)
+            p = j.passages
+            reached.append(len(p.place))
+            self.passages.add_columns(p.place, p.arrival_h, p.release_h, p.trucks)
+        self.replications.append(r)
+        self.trucks.add_columns(outcomes, ends)
+        self.movements.add_columns(waits, reroutes, reached)
+        horizon_h = self.plan.horizon_h
+        self.checkpoints.add_rows([
+            (r, place, len(lane.free_h), lane.trucks, lane.wait_h, lane.other_trucks, lane.other_wait_h, lane.busy_h,
+             lane.availability.open_h(0.0, horizon_h))
+            for place, lane in world.lanes.items()
+        ])  # fmt: skip
+
+    def records(self) -> Records:
+        plan, n = self.plan, len(self.replications)
+        rows = _Rows(plan, n)
+        trucks = self.trucks.table()
+        outcome_of, end_of = trucks["outcome"].astype(np.intp), trucks["end_h"]
+        per_movement, passages = self.movements.table(), self.passages.table()
+        movements = {
+            "replication": np.repeat(np.array(self.replications, np.int64), len(plan.movements)),
+            "movement": rows.repeat([m.key for m in plan.movements], object),
+            "flow": rows.repeat([m.flow for m in plan.movements], object),
+        } | _results(plan, rows, outcome_of, end_of)
+        movements |= {c: per_movement[c] for c in ("closure_wait_h", "reroutes")}
+        reached = per_movement["places_reached"].astype(np.intp)
+        last_place = rows.repeat([m.routes[0][0] for m in plan.movements], object)  # where it started
+        last_place[reached > 0] = passages["place"][np.cumsum(reached)[reached > 0] - 1]
+        movements["last_place"] = last_place
+        delivered = outcome_of == Outcome.delivered
+        return Records(
+            movements=movements,
+            passages={c: np.repeat(movements[c], reached) for c in ("replication", "movement")} | passages,
+            checkpoints=self.checkpoints.table(),
+            deliveries=_deliveries(plan, movements, rows.of_truck[delivered], end_of[delivered]),
+            horizon_h=plan.horizon_h,
+            replications=n,
+        )
+
+
+class _Rows:
+    """The movement rows of `n` replications (replication by replication, movements in plan order)
+    and the trucks in them."""
+
+    def __init__(self, plan: Plan, n: int) -> None:
+        self.n = n
+        self.trucks = self.repeat([m.trucks for m in plan.movements], np.intp)
+        self.of_truck = np.repeat(np.arange(len(self.trucks)), self.trucks)  # the row of each truck
+        self.first_truck = np.cumsum(self.trucks) - self.trucks
+
+    def repeat(self, values: list, dtype: type) -> np.ndarray:
+        """A value per movement, for every row."""
+        return np.tile(np.array(values, dtype), self.n)
+
+    def reduce(self, ufunc: np.ufunc, values: np.ndarray) -> np.ndarray:
+        """`ufunc` over each row's trucks (every movement has at least one truck)."""
+        return ufunc.reduceat(values, self.first_truck) if len(values) else np.empty(0)
+
+
+def _results(plan: Plan, rows: _Rows, outcome_of: np.ndarray, end_of: np.ndarray) -> Table:
+    """Movement columns from outcome to tonnes by outcome, from each truck's outcome and end."""
+    counts = np.bincount(rows.of_truck * len(Outcome) + outcome_of, minlength=len(rows.trucks) * len(Outcome))
+    counts = counts.reshape(len(rows.trucks), len(Outcome))
+    # Not delivered while any truck is still on its way; else delivered if any truck was, else
+    # refused or turned back.
+    outcome = np.select(
+        [counts[:, Outcome.not_delivered] > 0, counts[:, Outcome.delivered] > 0, counts[:, Outcome.refused] > 0],
+        [Outcome.not_delivered, Outcome.delivered, Outcome.refused],
+        Outcome.turned_back,
+    )
+    delivered = outcome == Outcome.delivered
+    last_delivery_h = rows.reduce(np.maximum, np.where(outcome_of == Outcome.delivered, end_of, -math.inf))
+    end_h = np.where(delivered, last_delivery_h, rows.reduce(np.maximum, end_of))
+    end_h[outcome == Outcome.not_delivered] = math.nan
+    departure_h = rows.repeat([m.departure_h for m in plan.movements], float)
+    tonnes_per_truck = rows.repeat([m.tonnes / m.trucks for m in plan.movements], float)
+    table = {
+        "outcome": np.array(OUTCOMES, object)[outcome],
+        "departure_h": departure_h,
+        "end_h": end_h,
+        "delivery_time_h": np.where(delivered, end_h - departure_h, math.nan),
+        "trucks": rows.trucks.astype(np.int64),
+        "tonnes": rows.repeat([m.tonnes for m in plan.movements], float),
+    }
+    for o in Outcome:
+        table[f"{OUTCOMES[o]}_trucks"] = counts[:, o]
+        table[f"{OUTCOMES[o]}_t"] = counts[:, o] * tonnes_per_truck
+    return table
+
+
+def _deliveries(plan: Plan, movements: Table, row_of: np.ndarray, time_h: np.ndarray) -> Table:
+    """One row per movement row, delivery time and cargo type, in that order, from the row and
+    time of each delivered truck: the tonnes of that cargo the trucks delivered then carried."""
+    order = np.lexsort((time_h, row_of))
+    row_of, time_h = row_of[order], time_h[order]
+    starts = np.ones(len(row_of), bool)  # a delivery starts here: the first truck of its row or time
+    starts[1:] = (row_of[1:] != row_of[:-1]) | (time_h[1:] != time_h[:-1])
+    first = np.flatnonzero(starts)
+    together = np.diff(np.r_[first, len(row_of)])  # trucks delivered at once
+    row_of, time_h = row_of[first], time_h[first]
+    # Each delivery once per cargo type of its movement.
+    cargo_names = [name for m in plan.movements for name in m.cargo_t]
+    cargo_tonnes = [t for m in plan.movements for t in m.cargo_t.values()]
+    types = np.array([len(m.cargo_t) for m in plan.movements], np.intp)[row_of % len(plan.movements)]
+    first_type = np.cumsum(types) - types  # where each delivery's rows start
+    movement_first_type = np.cumsum([0] + [len(m.cargo_t) for m in plan.movements])[row_of % len(plan.movements)]
+    cargo = np.repeat(movement_first_type - first_type, types) + np.arange(types.sum())
+    row_of, time_h, together = (np.repeat(x, types) for x in (row_of, time_h, together))
+    return {
+        "replication": movements["replication"][row_of],
+        "movement": movements["movement"][row_of],
+        "time_h": time_h,
+        "cargo": np.array(cargo_names, object)[cargo],
+        "tonnes": np.array(cargo_tonnes, float)[cargo] * together / movements["trucks"][row_of],
+    }
