@@ -17,10 +17,11 @@ from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from itertools import islice
 
+from sim.model.plan import Plan, compile_scenario
 from sim.randomness import BATCH
 from sim.records import Records, concat
 from sim.schema import Scenario
-from sim.simulation import simulate
+from sim.simulation import simulate, simulate_plan
 
 # Replications per unit of work: a whole batch, so a worker's start-up is paid rarely, yet
 # small enough that progress moves and all workers finish near the same time.
@@ -78,20 +79,19 @@ def _on_workers(
     scenario: Scenario, seed: int, pieces: list[tuple[int, int]], workers: int
 ) -> Iterator[tuple[int, Records]]:
     """(count, records) of each piece, in order, simulated on worker processes."""
-    with ProcessPoolExecutor(max_workers=min(workers, len(pieces)), initializer=_worker_start) as pool:
+    workers = min(workers, len(pieces))
+    with ProcessPoolExecutor(max_workers=workers, initializer=_worker_start, initargs=(scenario,)) as pool:
         # A few pieces in hand per worker keep them busy; no more, so that finished pieces never
         # pile up in memory while the caller is still writing earlier ones.
         waiting = iter(pieces)
-        running = deque(
-            (count, pool.submit(simulate, scenario, seed, count, start))
-            for start, count in islice(waiting, AHEAD * workers)
-        )
+        first_pieces = islice(waiting, AHEAD * workers)
+        running = deque((count, pool.submit(_simulate_piece, seed, count, start)) for start, count in first_pieces)
         try:
             while running:
                 count, future = running.popleft()
                 part = future.result()
                 for start, more in islice(waiting, 1):
-                    running.append((more, pool.submit(simulate, scenario, seed, more, start)))
+                    running.append((more, pool.submit(_simulate_piece, seed, more, start)))
                 yield count, part
         except BaseException:  # including the caller stopping early (GeneratorExit)
             for _, future in running:
@@ -99,12 +99,21 @@ def _on_workers(
             raise
 
 
-def _worker_start() -> None:
+_plan: Plan  # in a worker process: its scenario, compiled once by `_worker_start`
+
+
+def _simulate_piece(seed: int, replications: int, first: int) -> Records:
+    return simulate_plan(_plan, seed, replications, first)
+
+
+def _worker_start(scenario: Scenario) -> None:
     # Ctrl-C reaches every process of the terminal; the parent alone decides what to keep.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     # A parent killed outright (SIGKILL) cannot stop its workers: they stop themselves.
     parent = os.getppid()
     threading.Thread(target=_exit_when_orphaned, args=(parent,), daemon=True).start()
+    global _plan
+    _plan = compile_scenario(scenario)
 
 
 def _exit_when_orphaned(parent: int) -> None:

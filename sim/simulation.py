@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from sim.collector import Collector
-from sim.model.plan import compile_scenario
+from sim.model.plan import Plan, compile_scenario
 from sim.model.replication import run_replication
 from sim.randomness import BATCH
 from sim.records import Records, Table, TableBuilder
@@ -42,7 +42,11 @@ def _few_collections() -> Iterator[None]:
 
 def simulate(scenario: Scenario, seed: int, replications: int, first: int = 0) -> Records:
     """Replications first .. first + replications - 1 of a validated scenario."""
-    plan = compile_scenario(scenario)
+    return simulate_plan(compile_scenario(scenario), seed, replications, first)
+
+
+def simulate_plan(plan: Plan, seed: int, replications: int, first: int = 0) -> Records:
+    """`simulate` for a scenario already compiled."""
     collector = Collector(plan)
     batch = None
     with _few_collections():
