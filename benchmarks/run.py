@@ -9,7 +9,7 @@ SimPy model of the same thing and the exact recursion. From the repository's roo
 It first checks that the simulator, the plain SimPy model and the recursion agree statistically on
 the delivery times (see `benchmarks.reference`), and prints no timing if they do not. Rates within
 one process are per second of its CPU time, best of 3; rates over worker processes per second of
-wall-clock time, best of 2, which other programs on the machine disturb: the load average is
+wall-clock time, best of 5, which other programs on the machine disturb: the load average is
 printed before and after. Figures and their explanation: docs/performance.md.
 """
 
@@ -119,7 +119,8 @@ def measure(seed: int, quick: bool) -> dict[str, float]:
 
     def timed(title: str, works: dict[str, tuple[Callable[[], object], int]], wall: bool = False) -> None:
         print(title)
-        found = best_rates(works, repeats - 1 if wall else repeats, time.perf_counter if wall else time.process_time)
+        # Wall-clock rates vary more (a busy neighbour slows one core for a while): more rounds.
+        found = best_rates(works, repeats + 2 if wall else repeats, time.perf_counter if wall else time.process_time)
         for name, rate in found.items():
             print(f"  {name:<44} {rate:>12,.0f}")
         rates.update(found)
