@@ -1,7 +1,7 @@
 """The benchmark: how fast the simulator runs the reference model, against SimPy itself, a plain
 SimPy model of the same thing and the exact recursion. From the repository's root:
 
-    python -m benchmarks.run              # agreement check, then timings and ratios (about 1.5 minutes)
+    python -m benchmarks.run              # agreement check, then timings and ratios (about a minute)
     python -m benchmarks.run --memory     # also: 100,000 replications through simulate_many, peak RSS
     python -m benchmarks.run --profile    # also: cProfile of the simulator, time in garbage collection
     python -m benchmarks.run --quick      # fewer replications: a smoke run, noisier figures
