@@ -21,7 +21,7 @@ from sim.model.plan import Plan, compile_scenario
 from sim.randomness import BATCH
 from sim.records import Records, concat
 from sim.schema import Scenario
-from sim.simulation import simulate, simulate_plan
+from sim.simulation import simulate_plan
 
 # Replications per unit of work: a whole batch, so a worker's start-up is paid rarely, yet
 # small enough that progress moves and all workers finish near the same time.
@@ -59,11 +59,12 @@ def simulate_parts(
     """`simulate_many`'s records as consecutive pieces in replication order, each as soon as it and
     those before it are done: a caller can write or summarise them without holding them all."""
     pieces = chunks(first, replications)
+    plan = compile_scenario(scenario)  # here, once: a problem shows here, not in a worker
     bar = Progress(replications) if progress and sys.stderr.isatty() else None
     if workers > 1 and len(pieces) > 1:
-        done = _on_workers(scenario, seed, pieces, workers)
+        done = _on_workers(plan, seed, pieces, workers)
     else:
-        done = ((count, simulate(scenario, seed, count, start)) for start, count in pieces)
+        done = ((count, simulate_plan(plan, seed, count, start)) for start, count in pieces)
     try:
         for count, part in done:
             if bar:
@@ -75,12 +76,10 @@ def simulate_parts(
             bar.close()
 
 
-def _on_workers(
-    scenario: Scenario, seed: int, pieces: list[tuple[int, int]], workers: int
-) -> Iterator[tuple[int, Records]]:
+def _on_workers(plan: Plan, seed: int, pieces: list[tuple[int, int]], workers: int) -> Iterator[tuple[int, Records]]:
     """(count, records) of each piece, in order, simulated on worker processes."""
     workers = min(workers, len(pieces))
-    with ProcessPoolExecutor(max_workers=workers, initializer=_worker_start, initargs=(scenario,)) as pool:
+    with ProcessPoolExecutor(max_workers=workers, initializer=_worker_start, initargs=(plan,)) as pool:
         # A few pieces in hand per worker keep them busy; no more, so that finished pieces never
         # pile up in memory while the caller is still writing earlier ones.
         waiting = iter(pieces)
@@ -99,21 +98,21 @@ def _on_workers(
             raise
 
 
-_plan: Plan  # in a worker process: its scenario, compiled once by `_worker_start`
+_plan: Plan  # in a worker process: the compiled scenario, given once to `_worker_start`
 
 
 def _simulate_piece(seed: int, replications: int, first: int) -> Records:
     return simulate_plan(_plan, seed, replications, first)
 
 
-def _worker_start(scenario: Scenario) -> None:
+def _worker_start(plan: Plan) -> None:
     # Ctrl-C reaches every process of the terminal; the parent alone decides what to keep.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     # A parent killed outright (SIGKILL) cannot stop its workers: they stop themselves.
     parent = os.getppid()
     threading.Thread(target=_exit_when_orphaned, args=(parent,), daemon=True).start()
     global _plan
-    _plan = compile_scenario(scenario)
+    _plan = plan
 
 
 def _exit_when_orphaned(parent: int) -> None:

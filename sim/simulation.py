@@ -53,7 +53,8 @@ def simulate_plan(plan: Plan, seed: int, replications: int, first: int = 0) -> R
         for r in range(first, first + replications):
             if r // BATCH != batch:
                 batch = r // BATCH
-                draws = plan.draw(seed, batch, BATCH)
+                # Only the rows needed: a stream fills its batch row by row, so they are the same.
+                draws = plan.draw(seed, batch, min(BATCH, first + replications - batch * BATCH))
             journeys, world = run_replication(plan, draws, r % BATCH, plan.draw_points(seed, r))
             collector.add(r, journeys, world)
     return collector.records()
@@ -64,7 +65,7 @@ def trace_replication(scenario: Scenario, seed: int, replication: int) -> Table:
     (the same replication `simulate` produces for this seed), as a table."""
     plan = compile_scenario(scenario)
     batch, row = divmod(replication, BATCH)
-    journeys, _ = run_replication(plan, plan.draw(seed, batch, BATCH), row, plan.draw_points(seed, replication), True)
+    journeys, _ = run_replication(plan, plan.draw(seed, batch, row + 1), row, plan.draw_points(seed, replication), True)
     trucks = TableBuilder(TRUCK_COLUMNS)
     for j in journeys:
         trucks.add_rows([(j.plan.key, *truck_row) for truck_row in j.trace])

@@ -175,6 +175,22 @@ def test_with_policy_go_on_each_repaired_truck_follows_on_its_own():
     assert m["delivery_time_h"] == 1 + 3 + 0.5 + 0.5 + 1 and m["delivered_trucks"] == 2
 
 
+def test_movements_set_off_in_scenario_order_before_any_truck_that_one_of_them_leaves_behind():
+    """At equal times the event scheduled first goes first. Every movement sets off at time 0 in
+    scenario order, whichever path it takes; a truck left to follow on its own after a breakdown
+    starts only after that. Here `first`'s repaired truck and `second` reach b together at 2.0:
+    `second`, which set off before the repaired truck, takes the only lane first."""
+    first = movement(["a", "b", "c"])
+    first.breakdown_policy = BreakdownPolicy.go_on
+    second = movement(["d", "b", "c"])  # nothing but the lanes on its way: the direct path
+    s = scenario(legs=[("a", "b", 1.0), ("d", "b", 2.0), ("b", "c", 1.0)], checkpoints={"b": checkpoint(1.0)},
+                 movements={"first": first, "second": second})  # fmt: skip
+    s.legs["a_b"].breakdown_probability = 1.0
+    s.legs["a_b"].repair = fixed(1.0)
+    ended = {k: m["end_h"] for k, m in one_run(s).items()}
+    assert ended == {"first": 5.0, "second": 4.0}  # inspected 3-4 and 2-3 at b, then 1 h to c
+
+
 def test_breakdown_chance_per_100km_scales_with_distance():
     s = chain(trucks=50)
     s.legs["a_b"].distance_km = 200.0

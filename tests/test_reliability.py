@@ -96,6 +96,7 @@ def test_a_caller_may_stop_taking_pieces_early(baseline, monkeypatch):
 
     from sim import parallel
     from sim.randomness import BATCH
+    from sim.simulation import simulate
 
     monkeypatch.setattr(parallel, "CHUNK", BATCH)
     parts = parallel.simulate_parts(baseline, 5, 20 * BATCH, workers=2)
@@ -103,7 +104,7 @@ def test_a_caller_may_stop_taking_pieces_early(baseline, monkeypatch):
     started = time.monotonic()
     parts.close()  # the pieces not yet started are cancelled, the pool shut down
     assert time.monotonic() - started < 10
-    assert tables_equal(first.movements, parallel.simulate(baseline, 5, BATCH).movements)
+    assert tables_equal(first.movements, simulate(baseline, 5, BATCH).movements)
 
 
 @pytest.mark.slow

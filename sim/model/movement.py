@@ -8,11 +8,12 @@ its group there.
 from __future__ import annotations
 
 import math
-from collections.abc import Generator
+from collections.abc import Callable, Generator
 from enum import IntEnum
 from typing import TYPE_CHECKING
 
 import simpy
+from simpy.events import URGENT
 
 from sim.model.calendar import NEVER, Availability
 
@@ -28,6 +29,18 @@ class Outcome(IntEnum):
     refused = 1  # permission refused at a hold
     turned_back = 2  # sent back by an inspection
     not_delivered = 3  # still on the way, or held, at the horizon
+
+
+class SetOff(simpy.Event):
+    """A movement on the direct path setting off at time 0. It is scheduled as SimPy schedules the
+    start of a process (urgent, at once), so that movements set off in scenario order whichever
+    path they take, and before any process that one of them starts."""
+
+    def __init__(self, env: simpy.Environment, callback: Callable[[simpy.Event], None]) -> None:
+        super().__init__(env)
+        self._ok, self._value = True, None  # triggered, as SimPy's own Initialize and Timeout are
+        self.callbacks.append(callback)
+        env.schedule(self, URGENT)
 
 
 class Group:
@@ -93,7 +106,7 @@ class Journey:
     """
 
     __slots__ = ("plan", "world", "draws", "outcome_of", "end_of", "passages", "trace", "closure_wait_h",
-                 "reroutes", "permission", "direct", "place_i", "reached_h")  # fmt: skip
+                 "reroutes", "permission", "on_direct_path", "place_i", "reached_h")  # fmt: skip
 
     def __init__(self, plan: MovementPlan, world: World, draws: list[float], trace: bool) -> None:
         self.plan = plan
@@ -106,19 +119,15 @@ class Journey:
         self.closure_wait_h = 0.0  # longest time any of its groups waited at closures
         self.reroutes = 0
         self.permission: simpy.Event | None = None  # the hold's answer, once asked for
-        self.direct = plan.direct is not None and not trace  # takes `run_direct`
+        self.on_direct_path = plan.direct is not None and not trace  # takes `run_direct`
         self.place_i, self.reached_h = 0, plan.departure_h  # where it waits for its turn, if direct
-        # Every movement sets off with an event at time 0, in scenario order: at equal times SimPy
-        # serves events in the order they were scheduled, so this order breaks ties.
-        world.env.timeout(0.0).callbacks.append(self.set_off)
+        if self.on_direct_path:
+            SetOff(world.env, self.set_off)
+        else:
+            world.env.process(self.run(Group(list(range(plan.trucks)), list(plan.routes[0]), 0, 1), plan.departure_h))
 
     def set_off(self, _: simpy.Event) -> None:
-        plan = self.plan
-        if self.direct:
-            self.run_direct(due=False)
-        else:
-            group = Group(list(range(plan.trucks)), list(plan.routes[0]), 0, 1)
-            self.world.env.process(self.run(group, plan.departure_h))
+        self.run_direct(due=False)
 
     def take_turn(self, _: simpy.Event) -> None:
         self.run_direct(due=True)
@@ -311,7 +320,7 @@ class Journey:
 
     def censor(self, horizon_h: float) -> None:
         """Undo what a group's own clock ran ahead to: nothing at or after the horizon happened."""
-        if self.direct:
+        if self.on_direct_path:
             return  # it stopped at the horizon
         for k, end_h in enumerate(self.end_of):
             if end_h >= horizon_h:
