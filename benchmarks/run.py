@@ -120,7 +120,8 @@ def measure(seed: int, quick: bool) -> dict[str, float]:
     def timed(title: str, works: dict[str, tuple[Callable[[], object], int]], wall: bool = False) -> None:
         print(title)
         # Wall-clock rates vary more (a busy neighbour slows one core for a while): more rounds.
-        found = best_rates(works, repeats + 2 if wall else repeats, time.perf_counter if wall else time.process_time)
+        rounds = (3 if quick else 5) if wall else repeats
+        found = best_rates(works, rounds, time.perf_counter if wall else time.process_time)
         for name, rate in found.items():
             print(f"  {name:<44} {rate:>12,.0f}")
         rates.update(found)

@@ -4,7 +4,8 @@ A replication leaves its numbers in flat lists: one entry per truck (how and whe
 movement (closure wait, reroutes, places reached) and per passage. The rest is computed from them
 by NumPy once, when the tables are made: each movement's outcome, trucks and tonnes by outcome and
 last delivery, the deliveries by cargo, and the movement's own columns (name, flow, departure,
-trucks, tonnes), which are the same in every replication. No table row is built in Python.
+trucks, tonnes), which are the same in every replication. Only the checkpoints table, a few rows
+per replication, is built row by row.
 """
 
 from __future__ import annotations
@@ -42,7 +43,7 @@ class Collector:
     def __init__(self, plan: Plan) -> None:
         self.plan = plan
         self.replications: list[int] = []
-        self.trucks = TableBuilder(("outcome", "end_h"))  # per replication, movement and truck
+        self.truck_ends = TableBuilder(("outcome", "end_h"))  # per replication, movement and truck
         self.movements = TableBuilder(("closure_wait_h", "reroutes", "places_reached"))  # per movement row
         self.passages = TableBuilder(PASSAGE_COLUMNS[2:])
         self.checkpoints = TableBuilder(CHECKPOINT_COLUMNS)
@@ -59,7 +60,7 @@ class Collector:
             reached.append(len(p.place))
             self.passages.add_columns(p.place, p.arrival_h, p.release_h, p.trucks)
         self.replications.append(r)
-        self.trucks.add_columns(outcomes, ends)
+        self.truck_ends.add_columns(outcomes, ends)
         self.movements.add_columns(waits, reroutes, reached)
         horizon_h = self.plan.horizon_h
         self.checkpoints.add_rows([
@@ -71,25 +72,28 @@ class Collector:
     def records(self) -> Records:
         plan, n = self.plan, len(self.replications)
         rows = _Rows(plan, n)
-        trucks = self.trucks.table()
-        outcome_of, end_of = trucks["outcome"].astype(np.intp), trucks["end_h"]
+        truck_ends = self.truck_ends.table()
+        outcome_of, end_of = truck_ends["outcome"].astype(np.intp), truck_ends["end_h"]
         per_movement, passages = self.movements.table(), self.passages.table()
-        movements = {
+        reached = per_movement["places_reached"].astype(np.intp)
+        last_place = rows.repeat([m.routes[0][0] for m in plan.movements], object)  # where it started
+        # A row's last passage is the one before the next row's first (passages come row by row).
+        last_place[reached > 0] = passages["place"][np.cumsum(reached)[reached > 0] - 1]
+        columns = {
             "replication": np.repeat(np.array(self.replications, np.int64), len(plan.movements)),
             "movement": rows.repeat([m.key for m in plan.movements], object),
             "flow": rows.repeat([m.flow for m in plan.movements], object),
+            "closure_wait_h": per_movement["closure_wait_h"],
+            "reroutes": per_movement["reroutes"],
+            "last_place": last_place,
         } | _results(plan, rows, outcome_of, end_of)
-        movements |= {c: per_movement[c] for c in ("closure_wait_h", "reroutes")}
-        reached = per_movement["places_reached"].astype(np.intp)
-        last_place = rows.repeat([m.routes[0][0] for m in plan.movements], object)  # where it started
-        last_place[reached > 0] = passages["place"][np.cumsum(reached)[reached > 0] - 1]
-        movements["last_place"] = last_place
-        delivered = outcome_of == Outcome.delivered
+        movements = {c: columns[c] for c in MOVEMENT_COLUMNS}
+        delivered_truck = outcome_of == Outcome.delivered
         return Records(
             movements=movements,
             passages={c: np.repeat(movements[c], reached) for c in ("replication", "movement")} | passages,
             checkpoints=self.checkpoints.table(),
-            deliveries=_deliveries(plan, movements, rows.of_truck[delivered], end_of[delivered]),
+            deliveries=_deliveries(plan, movements, rows.of_truck[delivered_truck], end_of[delivered_truck]),
             horizon_h=plan.horizon_h,
             replications=n,
         )
@@ -150,18 +154,21 @@ def _deliveries(plan: Plan, movements: Table, row_of: np.ndarray, time_h: np.nda
     time of each delivered truck: the tonnes of that cargo the trucks delivered then carried."""
     order = np.lexsort((time_h, row_of))
     row_of, time_h = row_of[order], time_h[order]
-    starts = np.ones(len(row_of), bool)  # a delivery starts here: the first truck of its row or time
-    starts[1:] = (row_of[1:] != row_of[:-1]) | (time_h[1:] != time_h[:-1])
-    first = np.flatnonzero(starts)
+    new_delivery = np.ones(len(row_of), bool)  # the first truck of its row or time
+    new_delivery[1:] = (row_of[1:] != row_of[:-1]) | (time_h[1:] != time_h[:-1])
+    first = np.flatnonzero(new_delivery)
     together = np.diff(np.r_[first, len(row_of)])  # trucks delivered at once
     row_of, time_h = row_of[first], time_h[first]
-    # Each delivery once per cargo type of its movement.
+    # Each delivery once per cargo type of its movement: the k-th row of a delivery takes the k-th
+    # of its movement's cargo types, found in the plan's cargo types listed movement by movement.
     cargo_names = [name for m in plan.movements for name in m.cargo_t]
     cargo_tonnes = [t for m in plan.movements for t in m.cargo_t.values()]
-    types = np.array([len(m.cargo_t) for m in plan.movements], np.intp)[row_of % len(plan.movements)]
-    first_type = np.cumsum(types) - types  # where each delivery's rows start
-    movement_first_type = np.cumsum([0] + [len(m.cargo_t) for m in plan.movements])[row_of % len(plan.movements)]
-    cargo = np.repeat(movement_first_type - first_type, types) + np.arange(types.sum())
+    types_of_movement = np.array([len(m.cargo_t) for m in plan.movements], np.intp)
+    movement = row_of % len(plan.movements)
+    types = types_of_movement[movement]  # rows of each delivery
+    first_of_movement = (np.cumsum(types_of_movement) - types_of_movement)[movement]  # in the cargo list
+    first_row = np.cumsum(types) - types  # of each delivery, among the rows
+    cargo = np.repeat(first_of_movement - first_row, types) + np.arange(types.sum())
     row_of, time_h, together = (np.repeat(x, types) for x in (row_of, time_h, together))
     return {
         "replication": movements["replication"][row_of],

@@ -101,15 +101,15 @@ def lanes_with_queue():
 
 
 def test_without_priority_aid_trucks_queue_behind_other_traffic_that_came_first():
-    lanes, starts = lanes_with_queue(), []
-    assert lanes.inspect(0.5, [1.0], priority=False, starts=starts) == 4.0  # cleared
-    assert starts == [3.0]
+    lanes, times = lanes_with_queue(), []
+    assert lanes.inspect(0.5, [1.0], priority=False, times=times) == 4.0  # cleared
+    assert times == [(3.0, 4.0)]
 
 
 def test_with_priority_aid_trucks_pass_queued_other_traffic_but_not_one_being_inspected():
-    lanes, starts = lanes_with_queue(), []
-    assert lanes.inspect(0.5, [1.0], priority=True, starts=starts) == 2.0
-    assert starts == [1.0]  # the vehicle that started at 0 finishes first
+    lanes, times = lanes_with_queue(), []
+    assert lanes.inspect(0.5, [1.0], priority=True, times=times) == 2.0
+    assert times == [(1.0, 2.0)]  # the vehicle that started at 0 finishes first
     lanes.finish()
     assert lanes.other_trucks == 3
     assert lanes.other_wait_h == pytest.approx(0 + (2.0 - 0.1) + (3.0 - 0.2))

@@ -80,22 +80,27 @@ class Lanes:
             self.next_other += 1
 
     def inspect(
-        self, arrival_h: float, inspection_h: Sequence[float], priority: bool = False, starts: list | None = None
+        self,
+        arrival_h: float,
+        inspection_h: Sequence[float],
+        priority: bool = False,
+        times: list[tuple[float, float]] | None = None,
     ) -> float:
         """Inspect aid trucks arriving together, in their order; when the last of them is cleared.
-        Each starts (appended to `starts` if given) as soon as a lane is free and the checkpoint
-        open, and is cleared its inspection time later. `priority` (or the checkpoint's
-        `aid_priority`) lets them pass queued other traffic."""
+        Each starts as soon as a lane is free and the checkpoint open, and is cleared its inspection
+        time later: (start, clearance) of each is appended to `times` if given. `priority` (or the
+        checkpoint's `aid_priority`) lets them pass queued other traffic."""
         if self.next_other < len(self.other_arrival_h):
             self.admit_others(arrival_h, started_only=priority or self.aid_priority)
         horizon_h = self.horizon_h
         release_h = arrival_h
         for service_h in inspection_h:
             start_h = self._serve(arrival_h, service_h)
-            if start_h + service_h > release_h:
-                release_h = start_h + service_h
-            if starts is not None:
-                starts.append(start_h)
+            clear_h = start_h + service_h  # as `_serve` reckons it
+            if clear_h > release_h:
+                release_h = clear_h
+            if times is not None:
+                times.append((start_h, clear_h))
             if start_h < horizon_h:
                 self.trucks += 1
                 self.wait_h += start_h - arrival_h

@@ -1,4 +1,5 @@
-"""A movement's journey: a convoy or shipment travelling its route, as SimPy processes.
+"""A movement's journey: a convoy or shipment travelling its route, as SimPy processes (or, on
+the direct path, as a chain of SimPy events).
 
 The trucks of a movement travel together as one group (one process). A group splits only when a
 truck that broke down is left to follow on its own; a truck that an inspection turns back leaves
@@ -102,7 +103,7 @@ class Journey:
     arriving at a checkpoint (lanes are committed in order of arrival), at a hold (shared by the
     movement's groups) and when asking for an escort. Travel, closures known in advance and
     breakdowns drawn in advance need no event. Whatever would happen at or after the horizon is
-    undone by `censor`.
+    undone by `censor` (the direct path stops at the horizon itself).
     """
 
     __slots__ = ("plan", "world", "draws", "outcome_of", "end_of", "passages", "trace", "closure_wait_h",
@@ -146,13 +147,17 @@ class Journey:
             place, inspection, travel = direct[i]
             arrival_h = t
             if inspection >= 0:
-                if t > env.now and not due:  # arrivals must reach the lanes in time order
+                # Arrivals must reach the lanes in time order: wait for this one's turn. When it
+                # comes, `due` says so; env.now after a timeout of t - now may differ from t in the
+                # last bit, and t (not env.now) is the arrival, as in `run`.
+                if t > env.now and not due:
                     self.place_i, self.reached_h = i, t
                     env.timeout(t - env.now).callbacks.append(self.take_turn)
                     return
                 due = False
                 t = lanes[place].inspect(t, draws[inspection : inspection + trucks], priority)
-            # Noted once it leaves (or ends there): a movement still waiting at the horizon arrives after it.
+            # Noted once the lanes are committed: a turn at or after the horizon never comes, and
+            # `censor` would drop that arrival anyway.
             passages.add(place, arrival_h, t if travel >= 0 and t < horizon_h else math.nan, trucks)
             if travel < 0:
                 if t < horizon_h:
@@ -199,16 +204,15 @@ class Journey:
         if t > env.now:  # arrivals must reach the lanes in time order
             yield env.timeout(t - env.now)
         first = plan.offset["inspection", place]
-        inspection_h, starts = [draws[first + k] for k in g.trucks], []
-        release_h = lanes.inspect(t, inspection_h, plan.priority, starts)
-        clears = [s + d for s, d in zip(starts, inspection_h)]  # as the lanes reckoned them
+        times: list[tuple[float, float]] = []  # each truck's start and clearance
+        release_h = lanes.inspect(t, [draws[first + k] for k in g.trucks], plan.priority, times)
         if self.trace is not None:
-            self.trace += [(k, place, t, s, c) for k, s, c in zip(g.trucks, starts, clears)]
+            self.trace += [(k, place, t, s, c) for k, (s, c) in zip(g.trucks, times)]
         self.note_closure_wait(g, lanes.availability.closed_h(t, min(release_h, self.world.horizon_h)))
         first = plan.offset.get(("turn_back", place))
         if first is not None:
             p = self.world.turn_back[place]
-            for k, clear_h in zip(g.trucks, clears):
+            for k, (_, clear_h) in zip(g.trucks, times):
                 if draws[first + k] < p:
                     self.outcome_of[k], self.end_of[k] = Outcome.turned_back, clear_h
             g.trucks = [k for k in g.trucks if draws[first + k] >= p]

@@ -42,7 +42,7 @@ class Draw:
 
 @dataclass(frozen=True)
 class MovementPlan:
-    """A movement (or one departure of a flow) with everything resolved for the SimPy process."""
+    """A movement (or one departure of a flow) with everything resolved for its journey."""
 
     key: str
     flow: str  # the flow it departs in, or its own key for a one-off movement
