@@ -70,6 +70,7 @@ class Collector:
         ])  # fmt: skip
 
     def records(self) -> Records:
+        """The four tables of the replications added so far."""
         plan, n = self.plan, len(self.replications)
         rows = _Rows(plan, n)
         truck_ends = self.truck_ends.table()
