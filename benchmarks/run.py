@@ -238,8 +238,7 @@ def memory_child(replications: int, workers: int, block: int, seed: int) -> dict
     s = reference.scenario()
     simulate(s, seed, 64)  # imports done, as in a real run
     kb = 1024.0
-    with open("/proc/self/statm") as statm:  # the resident set now, not the peak so far
-        before = int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / kb / kb
+    before = _status_kb("VmRSS") / kb  # the resident set now, not the peak so far
     means = np.empty(replications)
     record_bytes = 0
     start = time.perf_counter()
@@ -261,15 +260,16 @@ def memory_child(replications: int, workers: int, block: int, seed: int) -> dict
         "rss_before_mb": before,
         # VmHWM, not getrusage's ru_maxrss: Linux carries ru_maxrss over an exec, so it would
         # include the resident set of the benchmark process this one was forked from.
-        "rss_peak_mb": _peak_rss_kb() / kb,
+        "rss_peak_mb": _status_kb("VmHWM") / kb,
         "workers_rss_peak_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / kb,
         "records_kb_per_replication": record_bytes / 1024,
     }
 
 
-def _peak_rss_kb() -> float:
+def _status_kb(field: str) -> float:
+    """A memory figure of this process from /proc/self/status (VmRSS: now; VmHWM: its peak)."""
     with open("/proc/self/status") as status:
-        return float(next(line.split()[1] for line in status if line.startswith("VmHWM:")))
+        return float(next(line.split()[1] for line in status if line.startswith(f"{field}:")))
 
 
 def memory_check(replications: int, workers: int, block: int, seed: int) -> None:
