@@ -47,17 +47,21 @@ def simulate(scenario: Scenario, seed: int, replications: int, first: int = 0) -
 
 def simulate_plan(plan: Plan, seed: int, replications: int, first: int = 0) -> Records:
     """`simulate` for a scenario already compiled."""
+    return run_replications(plan, seed, replications, first).records()
+
+
+def run_replications(plan: Plan, seed: int, replications: int, first: int = 0) -> Collector:
+    """Replications first .. first + replications - 1 of a compiled scenario, collected."""
     collector = Collector(plan)
-    batch = None
+    batch, start, stop = None, 0, first + replications
     with _few_collections():
-        for r in range(first, first + replications):
-            if r // BATCH != batch:
-                batch = r // BATCH
-                # Only the rows needed: a stream fills its batch row by row, so they are the same.
-                draws = plan.draw(seed, batch, min(BATCH, first + replications - batch * BATCH))
-            journeys, world = run_replication(plan, draws, r % BATCH, plan.draw_points(seed, r))
+        for r in range(first, stop):
+            if r // BATCH != batch:  # the first of this range in its batch: draw the batch's rows it needs
+                batch, start = divmod(r, BATCH)
+                draws = plan.draw(seed, batch, start, min(BATCH, stop - batch * BATCH))
+            journeys, world = run_replication(plan, draws, r % BATCH - start, plan.draw_points(seed, r))
             collector.add(r, journeys, world)
-    return collector.records()
+    return collector
 
 
 def trace_replication(scenario: Scenario, seed: int, replication: int) -> Table:
@@ -65,7 +69,8 @@ def trace_replication(scenario: Scenario, seed: int, replication: int) -> Table:
     (the same replication `simulate` produces for this seed), as a table."""
     plan = compile_scenario(scenario)
     batch, row = divmod(replication, BATCH)
-    journeys, _ = run_replication(plan, plan.draw(seed, batch, row + 1), row, plan.draw_points(seed, replication), True)
+    draws = plan.draw(seed, batch, row, row + 1)
+    journeys, _ = run_replication(plan, draws, 0, plan.draw_points(seed, replication), True)
     trucks = TableBuilder(TRUCK_COLUMNS)
     for j in journeys:
         trucks.add_rows([(j.plan.key, *truck_row) for truck_row in j.trace])

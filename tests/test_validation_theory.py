@@ -96,7 +96,7 @@ def one_replication(s: Scenario, seed: int, r: int = 0):
     """Replication r < BATCH (the same as `simulate`'s replication r for this seed): the journeys and
     the world."""
     plan = compile_scenario(s)
-    return replication.run_replication(plan, plan.draw(seed, 0, r + 1), r, plan.draw_points(seed, r))
+    return replication.run_replication(plan, plan.draw(seed, 0, r, r + 1), 0, plan.draw_points(seed, r))
 
 
 def interval(x: np.ndarray) -> tuple[float, float]:
@@ -466,7 +466,7 @@ def tandem_recursion(s: Scenario, seed: int, r: int, hours: tuple[float, float] 
     clearance among the trucks before it), moved to the next opening time; a movement leaves with
     its last truck and reaches the next checkpoint after its own travel draw."""
     plan = compile_scenario(s)
-    draws = plan.draw(seed, r // BATCH, BATCH)
+    draws = plan.draw(seed, r // BATCH, 0, BATCH)
     row = r % BATCH
     ready = {m.key: m.departure_h for m in plan.movements}
     times, releases = {}, {}

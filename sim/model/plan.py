@@ -92,16 +92,21 @@ class Plan:
     hours: dict[str, OpeningHours]  # checkpoint -> its opening hours
     turn_back: dict[str, float]  # checkpoint -> chance an inspection turns a truck back
 
-    def draw(self, seed: int, batch: int, size: int) -> list[np.ndarray]:
-        """Every movement's random values for one batch of replications: one array per movement,
-        a row per replication, its draws side by side (see `MovementPlan.offset`)."""
+    def draw(self, seed: int, batch: int, start: int, stop: int) -> list[np.ndarray]:
+        """Every movement's random values for rows start .. stop - 1 of one batch of replications:
+        one array per movement, a row per replication (row 0 is the batch's row `start`), its draws
+        side by side (see `MovementPlan.offset`)."""
         tables = []
         for m in self.movements:
             blocks = []
             for d in m.draws:
-                u = stream(seed, batch, d.name).random((size, d.width))
+                generator = stream(seed, batch, d.name)
+                # A stream fills its batch row by row, one 64-bit output per uniform: the rows
+                # before `start` are skipped, not drawn, so a piece of a batch costs its own rows.
+                generator.bit_generator.advance(start * d.width)
+                u = generator.random((stop - start, d.width))
                 blocks.append(u if d.sampler is None else d.sampler.from_uniform(u))
-            tables.append(np.concatenate(blocks, axis=1) if blocks else np.empty((size, 0)))
+            tables.append(np.concatenate(blocks, axis=1) if blocks else np.empty((stop - start, 0)))
         return tables
 
     def draw_points(self, seed: int, replication: int) -> dict[str, dict]:

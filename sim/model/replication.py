@@ -32,7 +32,7 @@ class World:
 def run_replication(
     plan: Plan, draws: list[np.ndarray], row: int, points: dict[str, dict], trace: bool = False
 ) -> tuple[list[Journey], World]:
-    """Simulate one replication from row `row` of its batch's draws (`Plan.draw`) and its own
+    """Simulate one replication from row `row` of `draws` (`Plan.draw`) and its own
     closures and other traffic (`Plan.draw_points`)."""
     env = simpy.Environment()
     scenario = plan.scenario
