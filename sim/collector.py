@@ -5,7 +5,8 @@ movement (closure wait, reroutes, places reached) and per passage. The rest is c
 by NumPy once, when the tables are made: each movement's outcome, trucks and tonnes by outcome and
 last delivery, the deliveries by cargo, and the movement's own columns (name, flow, departure,
 trucks, tonnes), which are the same in every replication. Only the checkpoints table, a few rows
-per replication, is built row by row.
+per replication, is built row by row. Text columns are made as codes (`Coded`): a worker process
+hands them back that way (`packed`), and names replace codes only in the tables of `Records`.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ import numpy as np
 from sim.model.movement import Journey, Outcome
 from sim.model.plan import Plan
 from sim.model.replication import World
-from sim.records import OUTCOMES, Records, Table, TableBuilder
+from sim.records import OUTCOMES, Coded, Packed, PackedTable, Records, TableBuilder
 
 MOVEMENT_COLUMNS = (
     "replication", "movement", "flow", "outcome", "departure_h", "end_h", "delivery_time_h", "trucks", "tonnes",
@@ -45,12 +46,15 @@ class Collector:
         self.replications: list[int] = []
         self.truck_ends = TableBuilder(("outcome", "end_h"))  # per replication, movement and truck
         self.movements = TableBuilder(("closure_wait_h", "reroutes", "places_reached"))  # per movement row
-        self.passages = TableBuilder(PASSAGE_COLUMNS[2:])
-        self.checkpoints = TableBuilder(CHECKPOINT_COLUMNS)
+        self.passages = TableBuilder(PASSAGE_COLUMNS[2:])  # places as codes
+        self.checkpoints = TableBuilder(tuple(c for c in CHECKPOINT_COLUMNS if c != "checkpoint"))
+        self.places = list(dict.fromkeys(p for m in plan.movements for route in m.routes for p in route))
+        self.place_code = {place: i for i, place in enumerate(self.places)}
 
     def add(self, r: int, journeys: list[Journey], world: World) -> None:
         """Keep the numbers of replication `r`, the one after those already added."""
         outcomes, ends, waits, reroutes, reached = [], [], [], [], []
+        code = self.place_code.__getitem__
         for j in journeys:
             outcomes += j.outcome_of
             ends += j.end_of
@@ -58,46 +62,59 @@ class Collector:
             reroutes.append(j.reroutes)
             p = j.passages
             reached.append(len(p.place))
-            self.passages.add_columns(p.place, p.arrival_h, p.release_h, p.trucks)
+            self.passages.add_columns(map(code, p.place), p.arrival_h, p.release_h, p.trucks)
         self.replications.append(r)
         self.truck_ends.add_columns(outcomes, ends)
         self.movements.add_columns(waits, reroutes, reached)
         horizon_h = self.plan.horizon_h
         self.checkpoints.add_rows([
-            (r, place, len(lane.free_h), lane.trucks, lane.wait_h, lane.other_trucks, lane.other_wait_h, lane.busy_h,
+            (r, len(lane.free_h), lane.trucks, lane.wait_h, lane.other_trucks, lane.other_wait_h, lane.busy_h,
              lane.availability.open_h(0.0, horizon_h))
-            for place, lane in world.lanes.items()
+            for lane in world.lanes.values()  # in the scenario's order of checkpoints
         ])  # fmt: skip
 
     def records(self) -> Records:
         """The four tables of the replications added so far."""
+        return self.packed().unpacked()
+
+    def packed(self) -> Packed:
+        """`records`, text columns still as codes."""
         plan, n = self.plan, len(self.replications)
         rows = _Rows(plan, n)
         truck_ends = self.truck_ends.table()
         outcome_of, end_of = truck_ends["outcome"].astype(np.intp), truck_ends["end_h"]
         per_movement, passages = self.movements.table(), self.passages.table()
         reached = per_movement["places_reached"].astype(np.intp)
-        last_place = rows.repeat([m.routes[0][0] for m in plan.movements], object)  # where it started
+        keys, flows = [m.key for m in plan.movements], list(dict.fromkeys(m.flow for m in plan.movements))
+        movement = rows.repeat(range(len(keys)), np.intp)
+        last_place = rows.repeat([self.place_code[m.routes[0][0]] for m in plan.movements], np.intp)  # its start
         # A row's last passage is the one before the next row's first (passages come row by row).
         last_place[reached > 0] = passages["place"][np.cumsum(reached)[reached > 0] - 1]
         columns = {
-            "replication": np.repeat(np.array(self.replications, np.int64), len(plan.movements)),
-            "movement": rows.repeat([m.key for m in plan.movements], object),
-            "flow": rows.repeat([m.flow for m in plan.movements], object),
+            "replication": np.repeat(np.array(self.replications, np.int64), len(keys)),
+            "movement": Coded.of(keys, movement),
+            "flow": Coded.of(flows, rows.repeat([flows.index(m.flow) for m in plan.movements], np.intp)),
             "closure_wait_h": per_movement["closure_wait_h"],
             "reroutes": per_movement["reroutes"],
-            "last_place": last_place,
+            "last_place": Coded.of(self.places, last_place),
         } | _results(plan, rows, outcome_of, end_of)
         movements = {c: columns[c] for c in MOVEMENT_COLUMNS}
+        passages |= {
+            "replication": np.repeat(movements["replication"], reached),
+            "movement": Coded.of(keys, np.repeat(movement, reached)),
+            "place": Coded.of(self.places, passages["place"]),
+        }
+        checkpoints = self.checkpoints.table()
+        checkpoint_names = list(plan.scenario.checkpoints)  # a row each, in this order
+        checkpoints["checkpoint"] = Coded.of(checkpoint_names, np.tile(np.arange(len(checkpoint_names)), n))
         delivered_truck = outcome_of == Outcome.delivered
-        return Records(
-            movements=movements,
-            passages={c: np.repeat(movements[c], reached) for c in ("replication", "movement")} | passages,
-            checkpoints=self.checkpoints.table(),
-            deliveries=_deliveries(plan, movements, rows.of_truck[delivered_truck], end_of[delivered_truck]),
-            horizon_h=plan.horizon_h,
-            replications=n,
-        )
+        tables = {
+            "movements": movements,
+            "passages": {c: passages[c] for c in PASSAGE_COLUMNS},
+            "checkpoints": {c: checkpoints[c] for c in CHECKPOINT_COLUMNS},
+            "deliveries": _deliveries(plan, movements, rows.of_truck[delivered_truck], end_of[delivered_truck]),
+        }
+        return Packed(tables, plan.horizon_h, n)
 
 
 class _Rows:
@@ -119,7 +136,7 @@ class _Rows:
         return ufunc.reduceat(values, self.first_truck) if len(values) else np.empty(0)
 
 
-def _results(plan: Plan, rows: _Rows, outcome_of: np.ndarray, end_of: np.ndarray) -> Table:
+def _results(plan: Plan, rows: _Rows, outcome_of: np.ndarray, end_of: np.ndarray) -> PackedTable:
     """Movement columns from outcome to tonnes by outcome, from each truck's outcome and end."""
     counts = np.bincount(rows.of_truck * len(Outcome) + outcome_of, minlength=len(rows.trucks) * len(Outcome))
     counts = counts.reshape(len(rows.trucks), len(Outcome))
@@ -137,7 +154,7 @@ def _results(plan: Plan, rows: _Rows, outcome_of: np.ndarray, end_of: np.ndarray
     departure_h = rows.repeat([m.departure_h for m in plan.movements], float)
     tonnes_per_truck = rows.repeat([m.tonnes / m.trucks for m in plan.movements], float)
     table = {
-        "outcome": np.array(OUTCOMES, object)[outcome],
+        "outcome": Coded.of(OUTCOMES, outcome),
         "departure_h": departure_h,
         "end_h": end_h,
         "delivery_time_h": np.where(delivered, end_h - departure_h, math.nan),
@@ -150,7 +167,7 @@ def _results(plan: Plan, rows: _Rows, outcome_of: np.ndarray, end_of: np.ndarray
     return table
 
 
-def _deliveries(plan: Plan, movements: Table, row_of: np.ndarray, time_h: np.ndarray) -> Table:
+def _deliveries(plan: Plan, movements: PackedTable, row_of: np.ndarray, time_h: np.ndarray) -> PackedTable:
     """One row per movement row, delivery time and cargo type, in that order, from the row and
     time of each delivered truck: the tonnes of that cargo the trucks delivered then carried."""
     order = np.lexsort((time_h, row_of))
@@ -173,8 +190,8 @@ def _deliveries(plan: Plan, movements: Table, row_of: np.ndarray, time_h: np.nda
     row_of, time_h, together = (np.repeat(x, types) for x in (row_of, time_h, together))
     return {
         "replication": movements["replication"][row_of],
-        "movement": movements["movement"][row_of],
+        "movement": Coded.of([m.key for m in plan.movements], row_of % len(plan.movements)),
         "time_h": time_h,
-        "cargo": np.array(cargo_names, object)[cargo],
+        "cargo": Coded.of(cargo_names, cargo),
         "tonnes": np.array(cargo_tonnes, float)[cargo] * together / movements["trucks"][row_of],
     }

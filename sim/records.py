@@ -63,6 +63,25 @@ def _array(values: list) -> np.ndarray:
     return np.array(values, dtype=object if values and isinstance(values[0], str) else None)
 
 
+@dataclass(frozen=True)
+class Coded:
+    """A text column as codes into its few distinct names.
+
+    Text columns are made this way and travel between processes this way: a byte or two a row,
+    copied as a block, where a column of Python strings is pickled and unpickled string by string.
+    """
+
+    names: np.ndarray  # object array of the distinct names
+    codes: np.ndarray  # one per row: an index into `names`
+
+    @classmethod
+    def of(cls, names: Sequence[str], codes: np.ndarray) -> Coded:
+        return cls(np.array(names, object), codes.astype(np.min_scalar_type(max(len(names) - 1, 0))))
+
+    def decoded(self) -> np.ndarray:
+        return self.names[self.codes]
+
+
 @dataclass
 class Records:
     """Results of many replications of one scenario.
@@ -89,6 +108,25 @@ class Records:
 
     def movement_keys(self) -> list[str]:
         return list(dict.fromkeys(self.movements["movement"].tolist()))
+
+
+PackedTable = dict[str, "np.ndarray | Coded"]  # a table whose text columns are `Coded`
+
+
+@dataclass
+class Packed:
+    """`Records` whose text columns are `Coded`: as a worker process hands them back."""
+
+    tables: dict[str, PackedTable]  # table name -> its columns
+    horizon_h: float
+    replications: int
+
+    def unpacked(self) -> Records:
+        def decoded(table: PackedTable) -> Table:
+            return {c: v.decoded() if isinstance(v, Coded) else v for c, v in table.items()}
+
+        tables = {name: decoded(table) for name, table in self.tables.items()}
+        return Records(**tables, horizon_h=self.horizon_h, replications=self.replications)
 
 
 def concat(parts: list[Records]) -> Records:
