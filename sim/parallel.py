@@ -8,6 +8,7 @@ back together in replication order.
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import sys
 import threading
@@ -17,11 +18,12 @@ from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from itertools import islice
 
+from sim.handoff import Parcel, parcel_folder, receive, send
 from sim.model.plan import Plan, compile_scenario
 from sim.randomness import BATCH
-from sim.records import Records, concat
+from sim.records import Packed, Records, concat
 from sim.schema import Scenario
-from sim.simulation import simulate_plan
+from sim.simulation import run_replications, simulate_plan
 
 # Replications per unit of work: a whole batch, so a worker's start-up is paid rarely, yet
 # small enough that progress moves and all workers finish near the same time.
@@ -79,7 +81,10 @@ def simulate_parts(
 def _on_workers(plan: Plan, seed: int, pieces: list[tuple[int, int]], workers: int) -> Iterator[tuple[int, Records]]:
     """(count, records) of each piece, in order, simulated on worker processes."""
     workers = min(workers, len(pieces))
-    with ProcessPoolExecutor(max_workers=workers, initializer=_worker_start, initargs=(plan,)) as pool:
+    with (
+        parcel_folder() as folder,
+        ProcessPoolExecutor(workers, initializer=_worker_start, initargs=(plan, folder)) as pool,
+    ):
         # A few pieces in hand per worker keep them busy; no more, so that finished pieces never
         # pile up in memory while the caller is still writing earlier ones.
         waiting = iter(pieces)
@@ -88,7 +93,7 @@ def _on_workers(plan: Plan, seed: int, pieces: list[tuple[int, int]], workers: i
         try:
             while running:
                 count, future = running.popleft()
-                part = future.result()
+                part = receive(future.result()).unpacked()
                 for start, more in islice(waiting, 1):
                     running.append((more, pool.submit(_simulate_piece, seed, more, start)))
                 yield count, part
@@ -98,26 +103,31 @@ def _on_workers(plan: Plan, seed: int, pieces: list[tuple[int, int]], workers: i
             raise
 
 
-_plan: Plan  # in a worker process: the compiled scenario, given once to `_worker_start`
+# In a worker process, given once to `_worker_start`: the compiled scenario, and the folder where
+# finished pieces are left for the parent (`sim.handoff`).
+_plan: Plan
+_folder: str
 
 
-def _simulate_piece(seed: int, replications: int, first: int) -> Records:
-    return simulate_plan(_plan, seed, replications, first)
+def _simulate_piece(seed: int, replications: int, first: int) -> Parcel | Packed:
+    return send(run_replications(_plan, seed, replications, first).packed(), _folder)
 
 
-def _worker_start(plan: Plan) -> None:
+def _worker_start(plan: Plan, folder: str) -> None:
     # Ctrl-C reaches every process of the terminal; the parent alone decides what to keep.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    # A parent killed outright (SIGKILL) cannot stop its workers: they stop themselves.
+    # A parent killed outright (SIGKILL) cannot stop its workers, nor remove the parcels' folder:
+    # they do both themselves.
     parent = os.getppid()
-    threading.Thread(target=_exit_when_orphaned, args=(parent,), daemon=True).start()
-    global _plan
-    _plan = plan
+    threading.Thread(target=_exit_when_orphaned, args=(parent, folder), daemon=True).start()
+    global _plan, _folder
+    _plan, _folder = plan, folder
 
 
-def _exit_when_orphaned(parent: int) -> None:
+def _exit_when_orphaned(parent: int, folder: str) -> None:
     while os.getppid() == parent:
         time.sleep(0.5)
+    shutil.rmtree(folder, ignore_errors=True)
     os._exit(1)
 
 

@@ -62,9 +62,17 @@ def test_an_interrupted_run_stops_promptly_and_is_marked_interrupted(tmp_path, s
 
 
 def test_a_killed_run_never_looks_complete(tmp_path):
+    from sim.handoff import parcels_root
+
     process, folder = start_long_run(tmp_path)
+    parcels = f"sim-pieces-{process.pid}-*"  # the folder where its workers leave finished pieces
+    assert list(Path(parcels_root()).glob(parcels))
     process.kill()
     process.communicate(timeout=30)
+    deadline = time.monotonic() + 10
+    while list(Path(parcels_root()).glob(parcels)):  # its orphaned workers remove it as they stop
+        assert time.monotonic() < deadline, "the parcels of a killed run stayed behind"
+        time.sleep(0.1)
     assert status(folder) == "running"  # the last word it could write; never "complete"
     assert sim("sim.report", str(folder), cwd=tmp_path).returncode == 2
     assert sim("sim.reproduce", str(folder), cwd=tmp_path).returncode == 2

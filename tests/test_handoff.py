@@ -1,0 +1,54 @@
+"""How finished pieces travel from worker processes to the parent: text as codes, arrays through a
+file, nothing left behind."""
+
+from __future__ import annotations
+
+import numpy as np
+from conftest import tables_equal
+
+from sim import handoff, parallel
+from sim.model.plan import compile_scenario
+from sim.randomness import BATCH
+from sim.records import Coded
+from sim.simulation import run_replications, simulate
+
+TABLES = ("movements", "passages", "checkpoints", "deliveries")
+
+
+def test_a_text_column_travels_as_the_smallest_codes_and_comes_back_as_names():
+    few = Coded.of(["a", "b", "c"], np.array([2, 0, 2, 1]))
+    assert few.codes.dtype == np.uint8
+    assert few.decoded().tolist() == ["c", "a", "c", "b"]
+    many = Coded.of([f"place {i}" for i in range(300)], np.array([299, 0]))
+    assert many.codes.dtype == np.uint16
+    assert many.decoded().tolist() == ["place 299", "place 0"]
+
+
+def test_a_parcel_brings_back_exactly_the_piece_and_leaves_no_file(baseline, tmp_path):
+    piece = run_replications(compile_scenario(baseline), seed=3, replications=40, first=BATCH - 20).packed()
+    sent = handoff.send(piece, str(tmp_path))
+    assert isinstance(sent, handoff.Parcel)
+    assert len(sent.pickle) < 100_000  # the columns went into the file
+    back = handoff.receive(sent).unpacked()
+    assert not list(tmp_path.iterdir())
+    expected = simulate(baseline, seed=3, replications=40, first=BATCH - 20)
+    for name in TABLES:
+        assert tables_equal(getattr(back, name), getattr(expected, name)), name
+
+
+def test_a_piece_goes_through_the_pipe_when_its_file_cannot_be_written(baseline, tmp_path):
+    piece = run_replications(compile_scenario(baseline), seed=3, replications=5).packed()
+    sent = handoff.send(piece, str(tmp_path / "gone"))
+    assert sent is piece and handoff.receive(sent) is piece
+
+
+def test_a_run_on_workers_leaves_no_parcels_behind_even_when_stopped_early(baseline, tmp_path, monkeypatch):
+    monkeypatch.setattr(handoff, "MEMORY_FOLDER", str(tmp_path))
+    assert handoff.parcels_root() == str(tmp_path)
+    whole = parallel.simulate_many(baseline, 5, 3 * BATCH, workers=2)
+    assert whole.replications == 3 * BATCH
+    assert not list(tmp_path.iterdir())
+    parts = parallel.simulate_parts(baseline, 5, 8 * BATCH, workers=2)
+    next(parts)
+    parts.close()  # pieces in flight finish into parcels that nobody takes
+    assert not list(tmp_path.iterdir())
