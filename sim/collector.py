@@ -162,7 +162,7 @@ def _results(plan: Plan, rows: _Rows, outcome_of: np.ndarray, end_of: np.ndarray
         "tonnes": rows.repeat([m.tonnes for m in plan.movements], float),
     }
     for o in Outcome:
-        table[f"{OUTCOMES[o]}_trucks"] = counts[:, o]
+        table[f"{OUTCOMES[o]}_trucks"] = counts[:, o].copy()  # contiguous: it travels as a block (`sim.handoff`)
         table[f"{OUTCOMES[o]}_t"] = counts[:, o] * tonnes_per_truck
     return table
 
