@@ -21,7 +21,7 @@ from itertools import islice
 from sim.handoff import Parcel, parcel_folder, receive, send
 from sim.model.plan import Plan, compile_scenario
 from sim.randomness import BATCH
-from sim.records import Packed, Records, concat
+from sim.records import Assembly, Packed, Records
 from sim.schema import Scenario
 from sim.simulation import run_replications, simulate_plan
 
@@ -52,7 +52,10 @@ def simulate_many(
     scenario: Scenario, seed: int, replications: int, workers: int = 1, first: int = 0, progress: bool = False
 ) -> Records:
     """Like `simulate`, on `workers` processes, with a progress line on a terminal if asked."""
-    return concat(list(simulate_parts(scenario, seed, replications, workers, first, progress)))
+    assembly = Assembly(replications)
+    for part in simulate_parts(scenario, seed, replications, workers, first, progress):
+        assembly.add(part)
+    return assembly.records()
 
 
 def simulate_parts(

@@ -7,6 +7,7 @@ CSV and `analysis` reads back.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
@@ -14,6 +15,7 @@ import numpy as np
 
 Table = dict[str, np.ndarray]
 
+TABLE_NAMES = ("movements", "passages", "checkpoints", "deliveries")  # the tables of `Records`
 OUTCOMES = ("delivered", "refused", "turned_back", "not_delivered")  # indexed by sim.model.movement.Outcome
 
 
@@ -129,21 +131,70 @@ class Packed:
         return Records(**tables, horizon_h=self.horizon_h, replications=self.replications)
 
 
+class Assembly:
+    """Records of consecutive replication ranges of one run, joined in order as they come.
+
+    Each part's rows are copied once, into columns made when the first part comes, long enough for
+    the whole run at that part's rows per replication (made longer if a later part needs it), and
+    cut to length at the end. So nothing is copied again when the last part is in, and a caller
+    may let each part go once added: a run holds its records once, not twice.
+    """
+
+    def __init__(self, replications: int) -> None:
+        self.expected = replications  # in the whole run
+        self.replications = 0  # added so far
+        self.first: Records | None = None
+        self.columns: dict[str, Table] = {}  # table name -> columns, rows beyond `rows` unused
+        self.rows: dict[str, int] = {}
+
+    def add(self, part: Records) -> None:
+        """Join the part after those already added."""
+        self.first = self.first or part
+        self.replications += part.replications
+        for name in TABLE_NAMES:
+            table = getattr(part, name)
+            n = len(next(iter(table.values()), ()))
+            if not n:  # its columns may be of other types (an empty list gives floats)
+                continue
+            rows, columns = self.rows.get(name, 0), self.columns.get(name, {})
+            # Types as np.concatenate would give them: a float in a later part makes a float column.
+            types = {c: np.result_type(columns[c], v) if c in columns else v.dtype for c, v in table.items()}
+            length = len(next(iter(columns.values()), ()))
+            if rows + n > length or any(columns[c].dtype != t for c, t in types.items() if c in columns):
+                rest = math.ceil(n / part.replications * max(self.expected - self.replications, 0))
+                length = max(rows + n + rest, 2 * length)
+                columns = {c: _grown(columns.get(c), rows, length, t) for c, t in types.items()}
+                self.columns[name] = columns
+            for c, v in table.items():
+                columns[c][rows : rows + n] = v
+            self.rows[name] = rows + n
+
+    def records(self) -> Records:
+        """The records of the parts added; the assembly is done with."""
+        if self.first is None:
+            raise ValueError("no records were added")
+        tables = {}
+        for name in TABLE_NAMES:
+            if name not in self.columns:
+                tables[name] = getattr(self.first, name)
+                continue
+            for column in self.columns[name].values():
+                column.resize(self.rows[name], refcheck=False)  # in place: no copy, the rest given back
+            tables[name] = self.columns[name]
+        return Records(**tables, horizon_h=self.first.horizon_h, replications=self.replications)
+
+
+def _grown(column: np.ndarray | None, rows: int, length: int, dtype: np.dtype) -> np.ndarray:
+    """A new column of `length` rows whose first `rows` are those of `column`."""
+    grown = np.empty(length, dtype)
+    if column is not None:
+        grown[:rows] = column[:rows]
+    return grown
+
+
 def concat(parts: list[Records]) -> Records:
     """Records of consecutive replication ranges joined in order."""
-
-    def join(name: str) -> Table:
-        # Empty tables may have other column types (an empty list gives floats): leave them out,
-        # so that types never depend on how replications were split into parts.
-        tables = [t for t in (getattr(p, name) for p in parts) if len(next(iter(t.values()), ()))]
-        tables = tables or [getattr(parts[0], name)]
-        return {c: np.concatenate([t[c] for t in tables]) for c in tables[0]}
-
-    return Records(
-        movements=join("movements"),
-        passages=join("passages"),
-        checkpoints=join("checkpoints"),
-        deliveries=join("deliveries"),
-        horizon_h=parts[0].horizon_h,
-        replications=sum(p.replications for p in parts),
-    )
+    assembly = Assembly(sum(p.replications for p in parts))
+    for part in parts:
+        assembly.add(part)
+    return assembly.records()

@@ -19,7 +19,7 @@ from sim.collector import TABLE_COLUMNS
 from sim.model.plan import clock_h
 from sim.parallel import simulate_parts
 from sim.provenance import provenance
-from sim.records import Records, concat
+from sim.records import Assembly, Records, concat
 from sim.results import remove_unfinished, table_file, write_json, write_status, write_table, write_text
 from sim.schema import Precision, RunConfig
 from sim.simulation import trace_replication
@@ -63,12 +63,12 @@ def execute(
                        for name, columns in TABLE_COLUMNS.items()}  # fmt: skip
 
             def replicate(count: int, first: int) -> Records:
-                kept = []
+                kept = Assembly(count)
                 for part in simulate_parts(s, run.seed, count, workers, first, progress):
                     for name, writer in writers.items():
                         writer.write(getattr(part, name))
-                    kept.append(part.for_statistics())
-                return concat(kept)
+                    kept.add(part.for_statistics())
+                return kept.records()
 
             if run.replications == "auto":
                 computed, precision = replicate_to_precision(run.precision, statistics, replicate)

@@ -9,7 +9,7 @@ from conftest import tables_equal
 
 from sim import results
 from sim.analysis.statistics import summarise
-from sim.records import concat
+from sim.records import Assembly, Records, concat
 from sim.results import read_table, remove_unfinished, table_file, write_table
 from sim.simulation import simulate
 
@@ -70,3 +70,33 @@ def test_the_copy_a_run_keeps_gives_the_same_statistics(baseline):
         a, b = getattr(full, name), getattr(kept, name)
         assert tables_equal(a, b), name
     assert summarise(kept) == summarise(full)
+
+
+def _part(replications: int, passages_per_replication: int, release_h: list) -> Records:
+    """Records with `passages_per_replication` passage rows per replication, release times given."""
+    rows = replications * passages_per_replication
+    empty = {"replication": np.empty(0)}  # as a table with no rows comes out of a builder: floats
+    return Records(
+        movements={"replication": np.arange(replications), "movement": np.array(["m"] * replications, object)},
+        passages={"replication": np.repeat(np.arange(replications), passages_per_replication),
+                  "release_h": np.resize(np.array(release_h), rows)},
+        checkpoints=empty, deliveries=empty, horizon_h=10.0, replications=replications,
+    )  # fmt: skip
+
+
+def test_an_assembly_joins_parts_as_concatenation_would_even_when_they_outgrow_the_first():
+    # The first part has 1 passage per replication, the next 3: the columns made for the whole
+    # run from the first part are too short and grow; an integer column meets floats and becomes
+    # float; tables without rows in any part stay as they came.
+    parts = [_part(2, 1, [1]), _part(4, 3, [2.5, np.nan]), _part(1, 2, [7])]
+    assembly = Assembly(7)
+    for part in parts:
+        assembly.add(part)
+    joined = assembly.records()
+    assert joined.replications == 7 and joined.horizon_h == 10.0
+    for name in ("movements", "passages"):
+        expected = {c: np.concatenate([getattr(p, name)[c] for p in parts]) for c in getattr(parts[0], name)}
+        assert tables_equal(getattr(joined, name), expected), name
+        assert all(v.dtype == expected[c].dtype and v.flags.owndata for c, v in getattr(joined, name).items())
+    assert joined.passages["release_h"].dtype == float and len(joined.passages["release_h"]) == 2 + 12 + 2
+    assert joined.checkpoints["replication"].dtype == float and len(joined.checkpoints["replication"]) == 0
