@@ -25,9 +25,11 @@ from sim.records import Assembly, Packed, Records
 from sim.schema import Scenario
 from sim.simulation import run_replications, simulate_plan
 
-# Replications per unit of work: a whole batch, so a worker's start-up is paid rarely, yet
-# small enough that progress moves and all workers finish near the same time.
+# Replications per unit of work: at most a whole batch, so that a piece's fixed costs (about 6 ms
+# for the reference model: mostly creating its random generators) are paid rarely, yet small enough
+# that progress moves. On several workers the last pieces are smaller, down to SMALLEST.
 CHUNK = BATCH
+SMALLEST = BATCH // 4
 AHEAD = 2  # pieces submitted per worker before the first is taken
 
 
@@ -38,11 +40,17 @@ def available_cores() -> int:
         return os.cpu_count() or 1
 
 
-def chunks(first: int, replications: int) -> list[tuple[int, int]]:
-    """(first, count) pieces covering the range, cut at multiples of CHUNK."""
+def chunks(first: int, replications: int, workers: int = 1) -> list[tuple[int, int]]:
+    """(first, count) pieces covering the range, none across a multiple of CHUNK.
+
+    On several workers, pieces shrink towards the end ("guided" scheduling): none is more than a
+    share of what is left, so that when the last is handed out the other workers are nearly done
+    too, and none waits for a whole piece while another finishes.
+    """
     pieces, r, stop = [], first, first + replications
     while r < stop:
-        end = min(stop, (r // CHUNK + 1) * CHUNK)
+        share = -(-(stop - r) // (2 * workers)) if workers > 1 else CHUNK  # rounded up
+        end = min(stop, r + max(SMALLEST, share), (r // CHUNK + 1) * CHUNK)
         pieces.append((r, end - r))
         r = end
     return pieces
@@ -63,7 +71,7 @@ def simulate_parts(
 ) -> Iterator[Records]:
     """`simulate_many`'s records as consecutive pieces in replication order, each as soon as it and
     those before it are done: a caller can write or summarise them without holding them all."""
-    pieces = chunks(first, replications)
+    pieces = chunks(first, replications, workers)
     plan = compile_scenario(scenario)  # here, once: a problem shows here, not in a worker
     bar = Progress(replications) if progress and sys.stderr.isatty() else None
     if workers > 1 and len(pieces) > 1:

@@ -99,6 +99,20 @@ def test_replications_on_two_workers_give_the_same_tables_as_on_one(baseline, mo
         assert tables_equal(getattr(one, name), getattr(two, name)), name
 
 
+def test_pieces_cover_the_range_in_order_and_shrink_at_the_end_on_several_workers():
+    from sim.parallel import CHUNK, SMALLEST, chunks
+
+    for first, replications, workers in ((0, 16 * CHUNK, 2), (300, 1000, 4), (5, 3, 2), (10, 600, 1)):
+        pieces = chunks(first, replications, workers)
+        assert pieces[0][0] == first and sum(count for _, count in pieces) == replications
+        assert all(a + n == b for (a, n), (b, _) in zip(pieces, pieces[1:]))
+        assert all(a // CHUNK == (a + n - 1) // CHUNK for a, n in pieces)  # none across a batch
+    on_one = [count for _, count in chunks(0, 16 * CHUNK, 1)]
+    on_two = [count for _, count in chunks(0, 16 * CHUNK, 2)]
+    assert on_one == [CHUNK] * 16
+    assert on_two[:12] == [CHUNK] * 12 and all(count <= SMALLEST for count in on_two[-4:])
+
+
 def test_a_caller_may_stop_taking_pieces_early(baseline, monkeypatch):
     from conftest import tables_equal
 
