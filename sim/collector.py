@@ -48,13 +48,11 @@ class Collector:
         self.movements = TableBuilder(("closure_wait_h", "reroutes", "places_reached"))  # per movement row
         self.passages = TableBuilder(PASSAGE_COLUMNS[2:])  # places as codes
         self.checkpoints = TableBuilder(tuple(c for c in CHECKPOINT_COLUMNS if c != "checkpoint"))
-        self.places = list(dict.fromkeys(p for m in plan.movements for route in m.routes for p in route))
-        self.place_code = {place: i for i, place in enumerate(self.places)}
+        self.places = list(plan.scenario.places)  # as `MovementPlan.place_code` numbers them
 
     def add(self, r: int, journeys: list[Journey], world: World) -> None:
         """Keep the numbers of replication `r`, the one after those already added."""
         outcomes, ends, waits, reroutes, reached = [], [], [], [], []
-        code = self.place_code.__getitem__
         for j in journeys:
             outcomes += j.outcome_of
             ends += j.end_of
@@ -62,7 +60,7 @@ class Collector:
             reroutes.append(j.reroutes)
             p = j.passages
             reached.append(len(p.place))
-            self.passages.add_columns(map(code, p.place), p.arrival_h, p.release_h, p.trucks)
+            self.passages.add_columns(p.place, p.arrival_h, p.release_h, p.trucks)
         self.replications.append(r)
         self.truck_ends.add_columns(outcomes, ends)
         self.movements.add_columns(waits, reroutes, reached)
@@ -87,7 +85,7 @@ class Collector:
         reached = per_movement["places_reached"].astype(np.intp)
         keys, flows = [m.key for m in plan.movements], list(dict.fromkeys(m.flow for m in plan.movements))
         movement = rows.repeat(range(len(keys)), np.intp)
-        last_place = rows.repeat([self.place_code[m.routes[0][0]] for m in plan.movements], np.intp)  # its start
+        last_place = rows.repeat([m.place_code[m.routes[0][0]] for m in plan.movements], np.intp)  # its start
         # A row's last passage is the one before the next row's first (passages come row by row).
         last_place[reached > 0] = passages["place"][np.cumsum(reached)[reached > 0] - 1]
         columns = {

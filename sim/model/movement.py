@@ -58,22 +58,23 @@ class Group:
 
 
 class Passages:
-    """Where a movement's groups have been: one entry per place a group reached, as columns."""
+    """Where a movement's groups have been: one entry per place a group reached, as columns. A
+    place is noted by its code (`MovementPlan.place_code`), as the tables will have it."""
 
     __slots__ = ("place", "arrival_h", "release_h", "trucks")
 
     def __init__(self) -> None:
-        self.place: list[str] = []
+        self.place: list[int] = []
         self.arrival_h: list[float] = []
         self.release_h: list[float] = []  # NaN until the group leaves
         self.trucks: list[int] = []
 
-    def arrive(self, place: str, t: float, trucks: int) -> int:
+    def arrive(self, place: int, t: float, trucks: int) -> int:
         """Note a group's arrival; returns the entry's index, to set its release later."""
         self.add(place, t, math.nan, trucks)
         return len(self.place) - 1
 
-    def add(self, place: str, arrival_h: float, release_h: float, trucks: int) -> None:
+    def add(self, place: int, arrival_h: float, release_h: float, trucks: int) -> None:
         """Note a group's passage whose release is known (NaN: it ends there)."""
         self.place.append(place)
         self.arrival_h.append(arrival_h)
@@ -144,7 +145,7 @@ class Journey:
         trucks, priority, direct = plan.trucks, plan.priority, plan.direct
         i, t = self.place_i, self.reached_h
         while t < horizon_h:
-            place, inspection, travel = direct[i]
+            place, code, inspection, travel = direct[i]
             arrival_h = t
             if inspection >= 0:
                 # Arrivals must reach the lanes in time order: wait for this one's turn. When it
@@ -158,7 +159,7 @@ class Journey:
                 t = lanes[place].inspect(t, draws[inspection : inspection + trucks], priority)
             # Noted once the lanes are committed: a turn at or after the horizon never comes, and
             # `censor` would drop that arrival anyway.
-            passages.add(place, arrival_h, t if travel >= 0 and t < horizon_h else math.nan, trucks)
+            passages.add(code, arrival_h, t if travel >= 0 and t < horizon_h else math.nan, trucks)
             if travel < 0:
                 if t < horizon_h:
                     self.end(range(trucks), Outcome.delivered, t)
@@ -171,7 +172,7 @@ class Journey:
         checkpoints = self.world.lanes
         while True:
             place = g.places[g.i]
-            passage = self.passages.arrive(place, t, len(g.trucks))
+            passage = self.passages.arrive(self.plan.place_code[place], t, len(g.trucks))
             if place in checkpoints or place == self.plan.hold_place:
                 t = yield from self.stop(g, t)
                 if t is None:

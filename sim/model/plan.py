@@ -59,10 +59,11 @@ class MovementPlan:
     draws: tuple[Draw, ...]
     offset: dict[tuple[str, str], int]  # purpose -> where its values start in a row of draws
     tonnes: float  # all its cargo
+    place_code: dict[str, int]  # place -> its index among the scenario's places: how passages note it
     # When nothing on its route can hold it but the lanes (no hold, alternative route, closure,
-    # escort, breakdown or turn-back): the route as (place, where its inspection draws start or -1
-    # if no checkpoint, where the next leg's travel draw is or -1 at the end). Else None.
-    direct: tuple[tuple[str, int, int], ...] | None
+    # escort, breakdown or turn-back): the route as (place, its code, where its inspection draws
+    # start or -1 if no checkpoint, where the next leg's travel draw is or -1 at the end). Else None.
+    direct: tuple[tuple[str, int, int, int], ...] | None
 
 
 @dataclass(frozen=True)
@@ -180,8 +181,9 @@ def compile_scenario(scenario: Scenario) -> Plan:
         if chance:
             repair[key] = (chance, sampler(leg.repair))
     escorts = {k: leg.escort for k, leg in scenario.legs.items() if leg.escort}
+    place_code = {place: i for i, place in enumerate(scenario.places)}  # shared by every movement
     movements = [
-        _movement_plan(scenario, key, key, m, clock_h(scenario, m.departure), legs, repair)
+        _movement_plan(scenario, key, key, m, clock_h(scenario, m.departure), legs, repair, place_code)
         for key, m in scenario.movements.items()
         if m.enabled
     ]
@@ -192,7 +194,8 @@ def compile_scenario(scenario: Scenario) -> Plan:
         last = min(clock_h(scenario, flow.last_departure) if flow.last_departure else horizon_h, horizon_h)
         departures = [first + n * flow.every_h for n in range(int((last - first) // flow.every_h) + 1)]
         for n, departure_h in enumerate(d for d in departures if d < horizon_h):
-            movements.append(_movement_plan(scenario, f"{key}/{n}", key, flow, departure_h, legs, repair))
+            plan = _movement_plan(scenario, f"{key}/{n}", key, flow, departure_h, legs, repair, place_code)
+            movements.append(plan)
     return Plan(
         scenario=scenario,
         horizon_h=horizon_h,
@@ -210,7 +213,7 @@ def compile_scenario(scenario: Scenario) -> Plan:
     )
 
 
-def _movement_plan(scenario, key, flow_key, m, departure_h, legs, repair) -> MovementPlan:
+def _movement_plan(scenario, key, flow_key, m, departure_h, legs, repair, place_code) -> MovementPlan:
     """Compile a movement, or one departure of a flow."""
     alternatives = getattr(m, "alternative_routes", {})
     routes = (tuple(m.route), *(tuple(r) for r in alternatives.values()))
@@ -244,7 +247,7 @@ def _movement_plan(scenario, key, flow_key, m, departure_h, legs, repair) -> Mov
     direct = None
     if len(routes) == 1 and hold is None and not _may_hold(scenario, routes[0], legs, repair):
         travel = [offset["travel", legs[pair]] for pair in zip(routes[0], routes[0][1:])] + [-1]
-        direct = tuple((p, offset.get(("inspection", p), -1), t) for p, t in zip(routes[0], travel))
+        direct = tuple((p, place_code[p], offset.get(("inspection", p), -1), t) for p, t in zip(routes[0], travel))
     reroute_after_h = getattr(m, "reroute_after_h", None)
     return MovementPlan(
         key=key,
@@ -253,6 +256,7 @@ def _movement_plan(scenario, key, flow_key, m, departure_h, legs, repair) -> Mov
         cargo_t=dict(m.cargo_t),
         tonnes=float(sum(m.cargo_t.values())),
         direct=direct,
+        place_code=place_code,
         departure_h=departure_h,
         deadline_h=clock_h(scenario, deadline) if deadline else None,
         routes=routes,
