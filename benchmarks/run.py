@@ -1,7 +1,7 @@
 """The benchmark: how fast the simulator runs the reference model, against SimPy itself, a plain
 SimPy model of the same thing and the exact recursion. From the repository's root:
 
-    python -m benchmarks.run              # agreement check, then timings and ratios (about a minute)
+    python -m benchmarks.run              # agreement check, then timings and ratios (about 1.5 minutes)
     python -m benchmarks.run --memory     # also: 100,000 replications through simulate_many, peak RSS
     python -m benchmarks.run --profile    # also: cProfile of the simulator, time in garbage collection
     python -m benchmarks.run --quick      # fewer replications: a smoke run, noisier figures
@@ -145,7 +145,9 @@ def measure(seed: int, quick: bool) -> dict[str, float]:
         "recursion, NumPy (with its draws)": (lambda: reference.run_recursion(seed, numpy_reps), numpy_reps),
     })  # fmt: skip
 
-    many = int(4096 * scale)
+    # A run of a few seconds: starting the pool and waiting for its last piece are fixed costs, which
+    # weigh twice as much on a run half as long (docs/performance.md gives both).
+    many = int(8192 * scale)
     works = {f"workers={w}": (lambda w=w: simulate_many(s, seed, many, workers=w), many) for w in sorted({1, 2, cores})}
     timed("Simulator on worker processes (simulate_many), replications per wall-clock second:", works, wall=True)
     return rates
