@@ -39,16 +39,26 @@ def parcels_root() -> str:
 
 
 @contextmanager
-def parcel_folder() -> Iterator[str]:
+def parcel_folder() -> Iterator[str | None]:
     """A new folder for this process's parcels (named after it), removed afterwards with whatever
-    is left in it: the parcels of pieces that were cancelled, say."""
-    with tempfile.TemporaryDirectory(prefix=f"sim-pieces-{os.getpid()}-", dir=parcels_root()) as folder:
-        yield folder
+    is left in it: the parcels of pieces that were cancelled, say. None if no folder can be made
+    (then every piece goes through the pipe)."""
+    for root in dict.fromkeys((parcels_root(), tempfile.gettempdir())):
+        try:
+            made = tempfile.TemporaryDirectory(prefix=f"sim-pieces-{os.getpid()}-", dir=root)
+        except OSError:
+            continue
+        with made as folder:
+            yield folder
+        return
+    yield None
 
 
-def send(piece: object, folder: str) -> Parcel | object:
-    """`piece` as a parcel in `folder`; or `piece` itself, to go through the pipe after all, if the
-    file cannot be written (no space left in the folder, say)."""
+def send(piece: object, folder: str | None) -> Parcel | object:
+    """`piece` as a parcel in `folder`; or `piece` itself, to go through the pipe after all, if
+    there is no folder or the file cannot be written (no space left in the folder, say)."""
+    if folder is None:
+        return piece
     buffers: list[pickle.PickleBuffer] = []
     data = pickle.dumps(piece, protocol=5, buffer_callback=buffers.append)
     arrays = [b.raw() for b in buffers]

@@ -50,7 +50,10 @@ def chunks(first: int, replications: int, workers: int = 1) -> list[tuple[int, i
     pieces, r, stop = [], first, first + replications
     while r < stop:
         share = -(-(stop - r) // (2 * workers)) if workers > 1 else CHUNK  # rounded up
-        end = min(stop, r + max(SMALLEST, share), (r // CHUNK + 1) * CHUNK)
+        boundary = min(stop, (r // CHUNK + 1) * CHUNK)
+        end = min(boundary, r + max(SMALLEST, share))
+        if boundary - end < SMALLEST:  # too little would be left before the boundary: take it too
+            end = boundary
         pieces.append((r, end - r))
         r = end
     return pieces
@@ -115,16 +118,19 @@ def _on_workers(plan: Plan, seed: int, pieces: list[tuple[int, int]], workers: i
 
 
 # In a worker process, given once to `_worker_start`: the compiled scenario, and the folder where
-# finished pieces are left for the parent (`sim.handoff`).
+# finished pieces are left for the parent (`sim.handoff`); a parcel is written holding `_sending`.
 _plan: Plan
-_folder: str
+_folder: str | None
+_sending = threading.Lock()
 
 
 def _simulate_piece(seed: int, replications: int, first: int) -> Parcel | Packed:
-    return send(run_replications(_plan, seed, replications, first).packed(), _folder)
+    packed = run_replications(_plan, seed, replications, first).packed()
+    with _sending:
+        return send(packed, _folder)
 
 
-def _worker_start(plan: Plan, folder: str) -> None:
+def _worker_start(plan: Plan, folder: str | None) -> None:
     # Ctrl-C reaches every process of the terminal; the parent alone decides what to keep.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     # A parent killed outright (SIGKILL) cannot stop its workers, nor remove the parcels' folder:
@@ -135,11 +141,13 @@ def _worker_start(plan: Plan, folder: str) -> None:
     _plan, _folder = plan, folder
 
 
-def _exit_when_orphaned(parent: int, folder: str) -> None:
+def _exit_when_orphaned(parent: int, folder: str | None) -> None:
     while os.getppid() == parent:
         time.sleep(0.5)
-    shutil.rmtree(folder, ignore_errors=True)
-    os._exit(1)
+    with _sending:  # once a parcel being written is whole; no other is begun
+        if folder is not None:
+            shutil.rmtree(folder, ignore_errors=True)
+        os._exit(1)
 
 
 class Progress:

@@ -67,7 +67,7 @@ def _array(values: list) -> np.ndarray:
 
 @dataclass(frozen=True)
 class Coded:
-    """A text column as codes into its few distinct names.
+    """A text column as codes into a list of names (a name may repeat in the list).
 
     Text columns are made this way and travel between processes this way: a byte or two a row,
     copied as a block, where a column of Python strings is pickled and unpickled string by string.
@@ -134,35 +134,44 @@ class Packed:
 class Assembly:
     """Records of consecutive replication ranges of one run, joined in order as they come.
 
-    Each part's rows are copied once, into columns made when the first part comes, long enough for
-    the whole run at that part's rows per replication (made longer if a later part needs it), and
-    cut to length at the end. So nothing is copied again when the last part is in, and a caller
-    may let each part go once added: a run holds its records once, not twice.
+    Each part's rows are copied into columns made for the whole run: long enough, at the rows per
+    replication seen so far and 5% more, for the replications still to come; made longer (a copy)
+    only if a part needs more than that, exactly as long as needed for the last part; and cut to
+    length in place at the end. A caller may let each part go once added: a run holds its records
+    once, not twice, and nothing is copied after the last part comes.
     """
+
+    SPARE = 1.05  # room for the rest of the run, over its expected rows
 
     def __init__(self, replications: int) -> None:
         self.expected = replications  # in the whole run
         self.replications = 0  # added so far
-        self.first: Records | None = None
+        self.horizon_h = math.nan
         self.columns: dict[str, Table] = {}  # table name -> columns, rows beyond `rows` unused
         self.rows: dict[str, int] = {}
+        self.empty: dict[str, Table] = {}  # the first empty table of each name, for one never filled
 
     def add(self, part: Records) -> None:
         """Join the part after those already added."""
-        self.first = self.first or part
+        self.horizon_h = part.horizon_h
         self.replications += part.replications
         for name in TABLE_NAMES:
             table = getattr(part, name)
             n = len(next(iter(table.values()), ()))
             if not n:  # its columns may be of other types (an empty list gives floats)
+                self.empty.setdefault(name, table)
                 continue
             rows, columns = self.rows.get(name, 0), self.columns.get(name, {})
             # Types as np.concatenate would give them: a float in a later part makes a float column.
             types = {c: np.result_type(columns[c], v) if c in columns else v.dtype for c, v in table.items()}
-            length = len(next(iter(columns.values()), ()))
-            if rows + n > length or any(columns[c].dtype != t for c, t in types.items() if c in columns):
-                rest = math.ceil(n / part.replications * max(self.expected - self.replications, 0))
-                length = max(rows + n + rest, 2 * length)
+            length = made = len(next(iter(columns.values()), ()))
+            if rows + n > made:
+                if self.replications < self.expected:
+                    expected_rows = (rows + n) / self.replications * self.expected * self.SPARE
+                    length = max(rows + n, math.ceil(expected_rows), int(1.25 * made))
+                else:
+                    length = rows + n
+            if length != made or any(c not in columns or columns[c].dtype != t for c, t in types.items()):
                 columns = {c: _grown(columns.get(c), rows, length, t) for c, t in types.items()}
                 self.columns[name] = columns
             for c, v in table.items():
@@ -171,17 +180,18 @@ class Assembly:
 
     def records(self) -> Records:
         """The records of the parts added; the assembly is done with."""
-        if self.first is None:
+        if not self.replications:
             raise ValueError("no records were added")
         tables = {}
         for name in TABLE_NAMES:
-            if name not in self.columns:
-                tables[name] = getattr(self.first, name)
+            columns = self.columns.get(name)
+            if columns is None:
+                tables[name] = self.empty[name]
                 continue
-            for column in self.columns[name].values():
+            for column in columns.values():
                 column.resize(self.rows[name], refcheck=False)  # in place: no copy, the rest given back
-            tables[name] = self.columns[name]
-        return Records(**tables, horizon_h=self.first.horizon_h, replications=self.replications)
+            tables[name] = dict(columns)
+        return Records(**tables, horizon_h=self.horizon_h, replications=self.replications)
 
 
 def _grown(column: np.ndarray | None, rows: int, length: int, dtype: np.dtype) -> np.ndarray:

@@ -52,3 +52,17 @@ def test_a_run_on_workers_leaves_no_parcels_behind_even_when_stopped_early(basel
     next(parts)
     parts.close()  # pieces in flight finish into parcels that nobody takes
     assert not list(tmp_path.iterdir())
+
+
+def test_a_run_on_workers_goes_through_the_pipe_when_no_parcel_folder_can_be_made(baseline, tmp_path, monkeypatch):
+    import tempfile
+
+    monkeypatch.setattr(handoff, "MEMORY_FOLDER", str(tmp_path / "none"))
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "none either"))
+    with handoff.parcel_folder() as folder:
+        assert folder is None
+    two = parallel.simulate_many(baseline, 5, BATCH + 30, workers=2)
+    one = simulate(baseline, 5, BATCH + 30)
+    for name in TABLES:
+        assert tables_equal(getattr(two, name), getattr(one, name)), name
+    assert not list(tmp_path.iterdir())

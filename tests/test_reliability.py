@@ -102,11 +102,14 @@ def test_replications_on_two_workers_give_the_same_tables_as_on_one(baseline, mo
 def test_pieces_cover_the_range_in_order_and_shrink_at_the_end_on_several_workers():
     from sim.parallel import CHUNK, SMALLEST, chunks
 
-    for first, replications, workers in ((0, 16 * CHUNK, 2), (300, 1000, 4), (5, 3, 2), (10, 600, 1)):
+    for first, replications, workers in ((0, 16 * CHUNK, 2), (300, 1000, 4), (0, 1000, 2), (5, 3, 2), (10, 600, 1)):
         pieces = chunks(first, replications, workers)
         assert pieces[0][0] == first and sum(count for _, count in pieces) == replications
         assert all(a + n == b for (a, n), (b, _) in zip(pieces, pieces[1:]))
         assert all(a // CHUNK == (a + n - 1) // CHUNK for a, n in pieces)  # none across a batch
+        for a, n in pieces:  # none leaves less than the smallest piece before a boundary
+            rest = min(first + replications, ((a + n - 1) // CHUNK + 1) * CHUNK) - (a + n)
+            assert rest == 0 or rest >= SMALLEST, (a, n)
     on_one = [count for _, count in chunks(0, 16 * CHUNK, 1)]
     on_two = [count for _, count in chunks(0, 16 * CHUNK, 2)]
     assert on_one == [CHUNK] * 16
