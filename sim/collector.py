@@ -18,7 +18,7 @@ import numpy as np
 from sim.model.movement import Journey, Outcome
 from sim.model.plan import Plan
 from sim.model.replication import World
-from sim.records import OUTCOMES, Coded, Packed, PackedTable, Records, TableBuilder
+from sim.records import OUTCOMES, TABLE_NAMES, Coded, Packed, PackedTable, Records, TableBuilder
 
 MOVEMENT_COLUMNS = (
     "replication", "movement", "flow", "outcome", "departure_h", "end_h", "delivery_time_h", "trucks", "tonnes",
@@ -30,12 +30,8 @@ CHECKPOINT_COLUMNS = (
     "replication", "checkpoint", "lanes", "trucks", "wait_h", "other_trucks", "other_wait_h", "busy_h", "open_h",
 )  # fmt: skip
 DELIVERY_COLUMNS = ("replication", "movement", "time_h", "cargo", "tonnes")
-TABLE_COLUMNS = {  # each table of `Records` (an attribute of that name)
-    "movements": MOVEMENT_COLUMNS,
-    "passages": PASSAGE_COLUMNS,
-    "checkpoints": CHECKPOINT_COLUMNS,
-    "deliveries": DELIVERY_COLUMNS,
-}
+# Each table of `Records` (an attribute of that name), and its columns.
+TABLE_COLUMNS = dict(zip(TABLE_NAMES, (MOVEMENT_COLUMNS, PASSAGE_COLUMNS, CHECKPOINT_COLUMNS, DELIVERY_COLUMNS)))
 
 
 class Collector:
@@ -84,6 +80,7 @@ class Collector:
         per_movement, passages = self.movements.table(), self.passages.table()
         reached = per_movement["places_reached"].astype(np.intp)
         keys, flows = [m.key for m in plan.movements], list(dict.fromkeys(m.flow for m in plan.movements))
+        flow_code = {flow: i for i, flow in enumerate(flows)}
         movement = rows.repeat(range(len(keys)), np.intp)
         last_place = rows.repeat([m.place_code[m.routes[0][0]] for m in plan.movements], np.intp)  # its start
         # A row's last passage is the one before the next row's first (passages come row by row).
@@ -91,7 +88,7 @@ class Collector:
         columns = {
             "replication": np.repeat(np.array(self.replications, np.int64), len(keys)),
             "movement": Coded.of(keys, movement),
-            "flow": Coded.of(flows, rows.repeat([flows.index(m.flow) for m in plan.movements], np.intp)),
+            "flow": Coded.of(flows, rows.repeat([flow_code[m.flow] for m in plan.movements], np.intp)),
             "closure_wait_h": per_movement["closure_wait_h"],
             "reroutes": per_movement["reroutes"],
             "last_place": Coded.of(self.places, last_place),
@@ -110,7 +107,7 @@ class Collector:
             "movements": movements,
             "passages": {c: passages[c] for c in PASSAGE_COLUMNS},
             "checkpoints": {c: checkpoints[c] for c in CHECKPOINT_COLUMNS},
-            "deliveries": _deliveries(plan, movements, rows.of_truck[delivered_truck], end_of[delivered_truck]),
+            "deliveries": _deliveries(plan, movements, rows.of_truck[delivered_truck], end_of[delivered_truck], keys),
         }
         return Packed(tables, plan.horizon_h, n)
 
@@ -165,7 +162,9 @@ def _results(plan: Plan, rows: _Rows, outcome_of: np.ndarray, end_of: np.ndarray
     return table
 
 
-def _deliveries(plan: Plan, movements: PackedTable, row_of: np.ndarray, time_h: np.ndarray) -> PackedTable:
+def _deliveries(
+    plan: Plan, movements: PackedTable, row_of: np.ndarray, time_h: np.ndarray, keys: list[str]
+) -> PackedTable:
     """One row per movement row, delivery time and cargo type, in that order, from the row and
     time of each delivered truck: the tonnes of that cargo the trucks delivered then carried."""
     order = np.lexsort((time_h, row_of))
@@ -188,7 +187,7 @@ def _deliveries(plan: Plan, movements: PackedTable, row_of: np.ndarray, time_h: 
     row_of, time_h, together = (np.repeat(x, types) for x in (row_of, time_h, together))
     return {
         "replication": movements["replication"][row_of],
-        "movement": Coded.of([m.key for m in plan.movements], row_of % len(plan.movements)),
+        "movement": Coded.of(keys, row_of % len(keys)),
         "time_h": time_h,
         "cargo": Coded.of(cargo_names, cargo),
         "tonnes": np.array(cargo_tonnes, float)[cargo] * together / movements["trucks"][row_of],

@@ -59,9 +59,9 @@ class TableBuilder:
 
 
 def _array(values: list) -> np.ndarray:
-    # Text as an array of references to Python strings: the same few names (movements, places,
-    # outcomes) repeat on every row, so this is 8 bytes a row, quick to build and to send between
-    # processes, where a fixed-width unicode array takes 4 bytes a character of the longest name.
+    # Text as an array of references to Python strings: the same few names (movements, places)
+    # repeat on every row, so this is 8 bytes a row and quick to build, where a fixed-width unicode
+    # array takes 4 bytes a character of the longest name.
     return np.array(values, dtype=object if values and isinstance(values[0], str) else None)
 
 
@@ -73,7 +73,7 @@ class Coded:
     copied as a block, where a column of Python strings is pickled and unpickled string by string.
     """
 
-    names: np.ndarray  # object array of the distinct names
+    names: np.ndarray  # object array of the names
     codes: np.ndarray  # one per row: an index into `names`
 
     @classmethod
