@@ -9,8 +9,9 @@ each truck's delivery time: from its release to its arrival at the destination.
 
 Implementations, each with its own independent random numbers:
 
-- `run_simulator`: the project's simulator (`sim.simulation.simulate` or `sim.parallel.simulate_many`)
-  on the reference built as a `sim.schema.Scenario`;
+- `run_simulator`: the project's simulator (`sim.simulate.replications.simulate` or
+  `sim.simulate.workers.simulate_many`)
+  on the reference built as a `sim.config.schema.Scenario`;
 - `run_plain_simpy`: a straightforward process-per-truck SimPy model with a `simpy.Resource` per
   checkpoint;
 - `recursion_python` and `recursion_numpy`: the exact multi-server tandem recursion (a truck starts
@@ -29,9 +30,9 @@ import numpy as np
 import simpy
 from scipy import stats
 
-from sim.parallel import simulate_many
-from sim.schema import Checkpoint, Delay, Distribution, Leg, Movement, Place, Scenario
-from sim.simulation import simulate
+from sim.config.schema import Checkpoint, Delay, Distribution, Leg, Movement, Place, Scenario
+from sim.simulate.replications import simulate
+from sim.simulate.workers import simulate_many
 
 TRUCKS = 35
 INTERVAL_H = 0.5  # one truck released every half hour
@@ -257,9 +258,13 @@ def compare(name_a: str, a: np.ndarray, name_b: str, b: np.ndarray) -> Compariso
     x, y = np.nanmean(a, axis=1), np.nanmean(b, axis=1)
     se = math.sqrt(x.var(ddof=1) / len(x) + y.var(ddof=1) / len(y))
     return Comparison(
-        name_a, name_b, float(x.mean()), float(y.mean()), float(stats.norm.ppf(1 - ALPHA / 2) * se),
+        name_a,
+        name_b,
+        float(x.mean()),
+        float(y.mean()),
+        float(stats.norm.ppf(1 - ALPHA / 2) * se),
         float(stats.ks_2samp(x, y).pvalue),
-    )  # fmt: skip
+    )
 
 
 def agreement(seed: int, replications: int) -> tuple[list[Comparison], list[str]]:

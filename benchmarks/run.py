@@ -34,8 +34,8 @@ import scipy
 import simpy
 
 from benchmarks import reference
-from sim.parallel import available_cores, simulate_many
-from sim.simulation import simulate
+from sim.simulate.replications import simulate
+from sim.simulate.workers import available_cores, simulate_many
 
 ROOT = Path(__file__).resolve().parent.parent
 TARGETS = {  # ratio name -> (target, "min" if the ratio must be at least the target, "max" if at most)
@@ -97,8 +97,10 @@ def load() -> str:
 
 
 def check_agreement(seed: int, replications: int) -> bool:
-    print(f"Agreement: {replications} replications each, independent random numbers, "
-          "mean delivery time over the trucks of each replication")  # fmt: skip
+    print(
+        f"Agreement: {replications} replications each, independent random numbers, "
+        "mean delivery time over the trucks of each replication"
+    )
     comparisons, problems = reference.agreement(seed, replications)
     for c in comparisons:
         print("  " + str(c))
@@ -127,23 +129,33 @@ def measure(seed: int, quick: bool) -> dict[str, float]:
         rates.update(found)
 
     n = int(1_000_000 * scale)
-    timed("Engine ceiling (bare SimPy), per CPU second:", {
-        "timeouts/s": (lambda: bare_timeouts(n), n),
-        "request/release pairs/s": (lambda: bare_requests(n), n),
-    })  # fmt: skip
+    timed(
+        "Engine ceiling (bare SimPy), per CPU second:",
+        {
+            "timeouts/s": (lambda: bare_timeouts(n), n),
+            "request/release pairs/s": (lambda: bare_requests(n), n),
+        },
+    )
 
     reps, recursion_reps, numpy_reps = int(1024 * scale), int(8192 * scale), int(100_000 * scale)
     simulate(s, seed, 64)  # warm-up: imports, scipy's special functions
     travel, inspection = reference.draw_block(reference.rng(seed, reference.RECURSION), recursion_reps)
-    timed("Reference model, replications per CPU second (one process):", {
-        "simulator, simulate": (lambda: simulate(s, seed, reps), reps),
-        "plain SimPy, process per truck": (lambda: reference.run_plain_simpy(seed, reps), reps),
-        "recursion, plain Python (with its draws)": (
-            lambda: reference.run_recursion(seed, recursion_reps, False), recursion_reps),
-        "recursion, plain Python (draws excluded)": (
-            lambda: reference.recursion_python(travel, inspection), recursion_reps),
-        "recursion, NumPy (with its draws)": (lambda: reference.run_recursion(seed, numpy_reps), numpy_reps),
-    })  # fmt: skip
+    timed(
+        "Reference model, replications per CPU second (one process):",
+        {
+            "simulator, simulate": (lambda: simulate(s, seed, reps), reps),
+            "plain SimPy, process per truck": (lambda: reference.run_plain_simpy(seed, reps), reps),
+            "recursion, plain Python (with its draws)": (
+                lambda: reference.run_recursion(seed, recursion_reps, False),
+                recursion_reps,
+            ),
+            "recursion, plain Python (draws excluded)": (
+                lambda: reference.recursion_python(travel, inspection),
+                recursion_reps,
+            ),
+            "recursion, NumPy (with its draws)": (lambda: reference.run_recursion(seed, numpy_reps), numpy_reps),
+        },
+    )
 
     # A run of a few seconds: starting the pool and waiting for its last piece are fixed costs, which
     # weigh twice as much on a run half as long (docs/performance.md gives both).
@@ -275,29 +287,43 @@ def _status_kb(field: str) -> float:
 
 
 def memory_check(replications: int, workers: int, block: int, seed: int) -> None:
-    print(f"Memory: {replications:,} replications through simulate_many (workers={workers}, blocks of {block}), "
-          "keeping only the mean delivery time per replication; in a fresh process")  # fmt: skip
+    print(
+        f"Memory: {replications:,} replications through simulate_many (workers={workers}, blocks of {block}), "
+        "keeping only the mean delivery time per replication; in a fresh process"
+    )
     environment = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])))
     arguments = json.dumps([replications, workers, block, seed])
     done = subprocess.run(
         [sys.executable, "-m", "benchmarks.run", "--memory-child", arguments],
-        cwd=ROOT, env=environment, capture_output=True, text=True, check=False,
-    )  # fmt: skip
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     if done.returncode != 0:
         print("  FAILED:\n" + done.stderr)
         return
     m = json.loads(done.stdout.strip().splitlines()[-1])
     growth = m["rss_peak_mb"] - m["rss_before_mb"]
     worker_growth = m["workers_rss_peak_mb"] - m["rss_before_mb"]
-    print(f"  {m['seconds']:.0f} s ({m['replications'] / m['seconds']:,.0f} replications/s), "
-          f"mean delivery time {m['mean_delivery_h']:.3f} h")  # fmt: skip
-    print(f"  parent: RSS {m['rss_before_mb']:.0f} MB after imports, peak {m['rss_peak_mb']:.0f} MB: "
-          f"growth {growth:.0f} MB")  # fmt: skip
-    print(f"  largest worker: peak RSS {m['workers_rss_peak_mb']:.0f} MB "
-          f"({worker_growth:+.0f} MB over the parent's RSS after imports)")  # fmt: skip
+    print(
+        f"  {m['seconds']:.0f} s ({m['replications'] / m['seconds']:,.0f} replications/s), "
+        f"mean delivery time {m['mean_delivery_h']:.3f} h"
+    )
+    print(
+        f"  parent: RSS {m['rss_before_mb']:.0f} MB after imports, peak {m['rss_peak_mb']:.0f} MB: "
+        f"growth {growth:.0f} MB"
+    )
+    print(
+        f"  largest worker: peak RSS {m['workers_rss_peak_mb']:.0f} MB "
+        f"({worker_growth:+.0f} MB over the parent's RSS after imports)"
+    )
     print(f"  {'met' if max(growth, worker_growth) < 300 else 'NOT MET'}: target growth under a few hundred MB")
-    print(f"  (the full Records take {m['records_kb_per_replication']:.1f} kB per replication: "
-          f"{m['records_kb_per_replication'] * m['replications'] / 1024**2:.1f} GB if all were kept)")  # fmt: skip
+    print(
+        f"  (the full Records take {m['records_kb_per_replication']:.1f} kB per replication: "
+        f"{m['records_kb_per_replication'] * m['replications'] / 1024**2:.1f} GB if all were kept)"
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -315,10 +341,14 @@ def main(argv: list[str] | None = None) -> int:
         return 0
 
     cores = available_cores()
-    print(f"Python {platform.python_version()}, SimPy {simpy.__version__}, NumPy {np.__version__}, "
-          f"SciPy {scipy.__version__}; {cores} cores; {load()}")  # fmt: skip
-    print(f"Reference: {reference.TRUCKS} trucks, one every {reference.INTERVAL_H} h, through "
-          f"{len(reference.CHECKPOINTS)} checkpoints of {reference.LANES} FIFO lanes; lognormal times\n")  # fmt: skip
+    print(
+        f"Python {platform.python_version()}, SimPy {simpy.__version__}, NumPy {np.__version__}, "
+        f"SciPy {scipy.__version__}; {cores} cores; {load()}"
+    )
+    print(
+        f"Reference: {reference.TRUCKS} trucks, one every {reference.INTERVAL_H} h, through "
+        f"{len(reference.CHECKPOINTS)} checkpoints of {reference.LANES} FIFO lanes; lognormal times\n"
+    )
     agreement_replications = args.agreement_replications or (500 if args.quick else 2000)
     if not check_agreement(args.seed, agreement_replications):
         print("\nThe implementations disagree: no timings are printed.")

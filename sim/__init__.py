@@ -6,18 +6,53 @@ For notebooks and scripts:
     scenario = load_scenario("baseline", ["scenario.checkpoints.hakari.lanes=2"])
     records = simulate(scenario, seed=1, replications=500)
     summary = summarise(records)
+
+The package is layered as the data flows: `config` (what a run is) -> `simulate` (with `model`,
+the SimPy world, inside) -> `results` (tables and files) -> `analysis` (statistics, figures,
+reports); `app` is the command line on top. See docs/design.md.
 """
 
+from __future__ import annotations
+
 from importlib import import_module
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # for IDEs and type checkers; at run time each name is imported on first use
+    from sim.analysis.statistics import summarise
+    from sim.config.compose import load_run, load_scenario
+    from sim.config.validate import ConfigError, check
+    from sim.results.folder import RunResults, read_results
+    from sim.results.records import Records
+    from sim.simulate.replications import simulate, trace_replication
+    from sim.simulate.workers import simulate_many
 
 _API = {
-    "load_run": "sim.config",
-    "load_scenario": "sim.config",
-    "simulate": "sim.simulation",
-    "trace_replication": "sim.simulation",
+    "load_scenario": "sim.config.compose",
+    "load_run": "sim.config.compose",
+    "check": "sim.config.validate",
+    "ConfigError": "sim.config.validate",
+    "simulate": "sim.simulate.replications",
+    "simulate_many": "sim.simulate.workers",
+    "trace_replication": "sim.simulate.replications",
+    "Records": "sim.results.records",
     "summarise": "sim.analysis.statistics",
+    "read_results": "sim.results.folder",
+    "RunResults": "sim.results.folder",
 }
-__all__ = list(_API)
+__all__ = [
+    "load_scenario",
+    "load_run",
+    "check",
+    "ConfigError",
+    "simulate",
+    "simulate_many",
+    "trace_replication",
+    "Records",
+    "summarise",
+    "read_results",
+    "RunResults",
+]
+assert __all__ == list(_API)  # one list of the public names, checked against where each lives
 
 
 def __getattr__(name: str) -> object:

@@ -1,3 +1,3 @@
-from sim.cli import cli
+from sim.app.cli import cli
 
 cli()

@@ -24,13 +24,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-import sim.simulation
-from sim.schema import Checkpoint, Delay, Distribution, Hold, Leg, Movement, Place, RunConfig, Scenario
-from sim.validate import check, scenario_problems
+import sim
+from sim.config.schema import Checkpoint, Delay, Distribution, Hold, Leg, Movement, Place, RunConfig, Scenario
+from sim.config.validate import check, scenario_problems
 
 START = "2024-01-01T00:00"
 # The checkout whose `sim` the tests import; subprocesses run the same code.
-REPOSITORY = Path(sim.simulation.__file__).resolve().parents[1]
+REPOSITORY = Path(sim.__file__).resolve().parents[1]
 
 
 def at(hours: float, start: str = START) -> str:
@@ -136,7 +136,7 @@ def tables_equal(a: dict[str, np.ndarray], b: dict[str, np.ndarray]) -> bool:
 @pytest.fixture(scope="session")
 def baseline():
     """The shipped baseline scenario, composed and validated once per session."""
-    from sim.config import load_scenario
+    from sim.config.compose import load_scenario
 
     return load_scenario("baseline")
 

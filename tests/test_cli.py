@@ -9,10 +9,19 @@ from pathlib import Path
 import pytest
 from conftest import run_sim
 
-from sim.config import load_scenario
+from sim.config.compose import load_scenario
 
-FILES = ("config.yaml", "provenance.json", "movements.csv", "passages.csv", "checkpoints.csv", "summary.json",
-         "scenario_card.csv", "report.html", "status.json")  # fmt: skip
+FILES = (
+    "config.yaml",
+    "provenance.json",
+    "movements.csv",
+    "passages.csv",
+    "checkpoints.csv",
+    "summary.json",
+    "scenario_card.csv",
+    "report.html",
+    "status.json",
+)
 
 
 def _refuse(constant: str) -> float:

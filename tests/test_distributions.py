@@ -13,8 +13,9 @@ import pytest
 from conftest import delay
 from scipy import stats
 
-from sim.distributions import REQUIRED_FIELDS, sampler
-from sim.schema import Distribution
+from sim.config.delays import REQUIRED_FIELDS
+from sim.config.schema import Distribution
+from sim.simulate.distributions import sampler
 
 N = 200_000
 Z = 5.0  # standard errors allowed: a false alarm is rarer than 1 in a million per check

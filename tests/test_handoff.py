@@ -6,11 +6,11 @@ from __future__ import annotations
 import numpy as np
 from conftest import tables_equal
 
-from sim import handoff, parallel
-from sim.model.plan import compile_scenario
-from sim.randomness import BATCH
-from sim.records import Coded
-from sim.simulation import run_replications, simulate
+from sim.results.records import Coded
+from sim.simulate import handoff, workers
+from sim.simulate.compile import compile_scenario
+from sim.simulate.randomness import BATCH
+from sim.simulate.replications import run_replications, simulate
 
 TABLES = ("movements", "passages", "checkpoints", "deliveries")
 
@@ -45,10 +45,10 @@ def test_a_piece_goes_through_the_pipe_when_its_file_cannot_be_written(baseline,
 def test_a_run_on_workers_leaves_no_parcels_behind_even_when_stopped_early(baseline, tmp_path, monkeypatch):
     monkeypatch.setattr(handoff, "MEMORY_FOLDER", str(tmp_path))
     assert handoff.parcels_root() == str(tmp_path)
-    whole = parallel.simulate_many(baseline, 5, 3 * BATCH, workers=2)
+    whole = workers.simulate_many(baseline, 5, 3 * BATCH, workers=2)
     assert whole.replications == 3 * BATCH
     assert not list(tmp_path.iterdir())
-    parts = parallel.simulate_parts(baseline, 5, 8 * BATCH, workers=2)
+    parts = workers.simulate_parts(baseline, 5, 8 * BATCH, workers=2)
     next(parts)
     parts.close()  # pieces in flight finish into parcels that nobody takes
     assert not list(tmp_path.iterdir())
@@ -61,7 +61,7 @@ def test_a_run_on_workers_goes_through_the_pipe_when_no_parcel_folder_can_be_mad
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "none either"))
     with handoff.parcel_folder() as folder:
         assert folder is None
-    two = parallel.simulate_many(baseline, 5, BATCH + 30, workers=2)
+    two = workers.simulate_many(baseline, 5, BATCH + 30, workers=2)
     one = simulate(baseline, 5, BATCH + 30)
     for name in TABLES:
         assert tables_equal(getattr(two, name), getattr(one, name)), name

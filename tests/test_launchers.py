@@ -11,13 +11,21 @@ from conftest import run_sim
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("launcher, plugin", [("joblib", "hydra_plugins.hydra_joblib_launcher"),
-                                              ("submitit_local", "hydra_plugins.hydra_submitit_launcher")])  # fmt: skip
+@pytest.mark.parametrize(
+    "launcher, plugin",
+    [("joblib", "hydra_plugins.hydra_joblib_launcher"), ("submitit_local", "hydra_plugins.hydra_submitit_launcher")],
+)
 def test_a_sweep_runs_on_the_launcher_and_is_aggregated(tmp_path, launcher, plugin):
     pytest.importorskip(plugin, reason=f"pip install -e '.[{'parallel' if launcher == 'joblib' else 'cluster'}]'")
     sweep = tmp_path / "sweep"
-    done = run_sim("-m", f"hydra/launcher={launcher}", "scenario.checkpoints.hakari.lanes=1,2", "replications=30",
-                   f"hydra.sweep.dir={sweep}", cwd=tmp_path)  # fmt: skip
+    done = run_sim(
+        "-m",
+        f"hydra/launcher={launcher}",
+        "scenario.checkpoints.hakari.lanes=1,2",
+        "replications=30",
+        f"hydra.sweep.dir={sweep}",
+        cwd=tmp_path,
+    )
     assert done.returncode == 0, done.stderr
     with (sweep / "summary.csv").open() as handle:
         rows = list(csv.DictReader(handle))

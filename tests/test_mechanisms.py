@@ -12,14 +12,23 @@ from conftest import at, checkpoint, fixed, movement, rows, scenario
 from scipy import stats
 
 from sim.analysis.statistics import summarise
+from sim.config.schema import (
+    BreakdownPolicy,
+    ClosureWindow,
+    EscortPool,
+    Flow,
+    Hold,
+    Needs,
+    OtherTraffic,
+    RandomClosures,
+)
+from sim.config.validate import scenario_problems
 from sim.model.calendar import Availability, OpeningHours
 from sim.model.checkpoint import Lanes
-from sim.records import OUTCOMES
-from sim.schema import BreakdownPolicy, ClosureWindow, EscortPool, Flow, Hold, Needs, OtherTraffic, RandomClosures
-from sim.simulation import simulate, trace_replication
-from sim.validate import scenario_problems
+from sim.results.records import OUTCOMES
+from sim.simulate.replications import simulate, trace_replication
 
-ALWAYS = OpeningHours("24h", 0.0)
+ALWAYS = OpeningHours(None, 0.0)
 
 
 def valid(s):
@@ -39,8 +48,9 @@ def chain(inspection_h: float = 0.5, trucks: int = 1, **movement_fields):
     m = movement(["a", "b", "c"], trucks=trucks)
     for name, value in movement_fields.items():
         setattr(m, name, value)
-    return scenario(legs=[("a", "b", 1.0), ("b", "c", 1.0)], checkpoints={"b": checkpoint(inspection_h)},
-                    movements={"m": m})  # fmt: skip
+    return scenario(
+        legs=[("a", "b", 1.0), ("b", "c", 1.0)], checkpoints={"b": checkpoint(inspection_h)}, movements={"m": m}
+    )
 
 
 # --- closures -----------------------------------------------------------------------------------
@@ -183,8 +193,11 @@ def test_movements_set_off_in_scenario_order_before_any_truck_that_one_of_them_l
     first = movement(["a", "b", "c"])
     first.breakdown_policy = BreakdownPolicy.go_on
     second = movement(["d", "b", "c"])  # nothing but the lanes on its way: the direct path
-    s = scenario(legs=[("a", "b", 1.0), ("d", "b", 2.0), ("b", "c", 1.0)], checkpoints={"b": checkpoint(1.0)},
-                 movements={"first": first, "second": second})  # fmt: skip
+    s = scenario(
+        legs=[("a", "b", 1.0), ("d", "b", 2.0), ("b", "c", 1.0)],
+        checkpoints={"b": checkpoint(1.0)},
+        movements={"first": first, "second": second},
+    )
     s.legs["a_b"].breakdown_probability = 1.0
     s.legs["a_b"].repair = fixed(1.0)
     ended = {k: m["end_h"] for k, m in one_run(s).items()}
@@ -245,8 +258,16 @@ def test_after_waiting_at_a_closure_a_movement_turns_back_and_takes_its_alternat
 def test_a_flow_departs_every_interval_until_the_horizon():
     s = chain()
     s.movements["m"].enabled = False
-    s.flows = {"daily": Flow(name="daily supply", trucks=2, cargo_t={"food": 40.0}, route=["a", "b", "c"],
-                             first_departure=at(0.0), every_h=24.0)}  # fmt: skip
+    s.flows = {
+        "daily": Flow(
+            name="daily supply",
+            trucks=2,
+            cargo_t={"food": 40.0},
+            route=["a", "b", "c"],
+            first_departure=at(0.0),
+            every_h=24.0,
+        )
+    }
     s.horizon_days = 3
     records = simulate(valid(s), 1, 2)
     assert rows(records.movements, replication=0)["movement"].tolist() == ["daily/0", "daily/1", "daily/2"]
@@ -349,7 +370,7 @@ def test_a_truck_that_follows_on_its_own_keeps_the_closure_wait_it_shared():
 
 
 def test_tables_keep_their_types_whatever_the_split():
-    from sim.parallel import CHUNK, simulate_many
+    from sim.simulate.workers import CHUNK, simulate_many
 
     s = chain()
     s.movements["m"].hold = Hold(place="b", delay=fixed(1.0), refusal_probability=0.995)

@@ -5,7 +5,7 @@ gives movements alternative routes), legs with random travel times of every dist
 sometimes breakdowns, closures and escorts; checkpoints with random lanes, opening hours, inspection
 delays, turn-backs, closures and other traffic; movements with random trucks, cargo, departures,
 holds with refusal, priority and breakdown policy; sometimes a flow. Every scenario is checked with
-`sim.validate.scenario_problems` before it is run.
+`sim.config.validate.scenario_problems` before it is run.
 
 Properties: every truck and tonne ends in exactly one outcome; a truck's times never decrease
 along its route; no wait, busy or open time is negative (or exceeds what is possible); the same
@@ -23,9 +23,7 @@ from conftest import tables_equal
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sim.model.plan import compile_scenario
-from sim.records import OUTCOMES
-from sim.schema import (
+from sim.config.schema import (
     BreakdownPolicy,
     Checkpoint,
     ClosureWindow,
@@ -41,8 +39,10 @@ from sim.schema import (
     RandomClosures,
     Scenario,
 )
-from sim.simulation import simulate, trace_replication
-from sim.validate import scenario_problems
+from sim.config.validate import scenario_problems
+from sim.results.records import OUTCOMES
+from sim.simulate.compile import compile_scenario
+from sim.simulate.replications import simulate, trace_replication
 
 FAST = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 STARTS = ["2024-01-01T00:00", "2023-07-26T08:00", "2024-03-05T17:45"]
@@ -331,7 +331,7 @@ def test_the_direct_path_gives_the_tables_of_the_general_one(s, seed, simplify):
     if simplify != "no":
         s = without_holding(s, holds_too=simplify == "all")
     direct = simulate(s, seed, 3)
-    with patch("sim.model.plan._may_hold", return_value=True):
+    with patch("sim.simulate.compile._may_hold", return_value=True):
         assert all(m.direct is None for m in compile_scenario(s).movements)
         general = simulate(s, seed, 3)
     for name in ("movements", "passages", "checkpoints", "deliveries"):

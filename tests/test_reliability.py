@@ -62,7 +62,7 @@ def test_an_interrupted_run_stops_promptly_and_is_marked_interrupted(tmp_path, s
 
 
 def test_a_killed_run_never_looks_complete(tmp_path):
-    from sim.handoff import parcels_root
+    from sim.simulate.handoff import parcels_root
 
     process, folder = start_long_run(tmp_path)
     parcels = f"sim-pieces-{process.pid}-*"  # the folder where its workers leave finished pieces
@@ -85,22 +85,22 @@ def test_a_killed_run_never_looks_complete(tmp_path):
 def test_replications_on_two_workers_give_the_same_tables_as_on_one(baseline, monkeypatch):
     from conftest import tables_equal
 
-    from sim import parallel
-    from sim.randomness import BATCH
+    from sim.simulate import workers
+    from sim.simulate.randomness import BATCH
 
     # Pieces of one batch: 7 pieces, more than the workers are given at first, so later ones are
     # handed out as earlier ones come back.
-    monkeypatch.setattr(parallel, "CHUNK", BATCH)
+    monkeypatch.setattr(workers, "CHUNK", BATCH)
     replications = 6 * BATCH + 10
-    assert len(parallel.chunks(0, replications)) > parallel.AHEAD * 2
-    one = parallel.simulate_many(baseline, 5, replications, workers=1)
-    two = parallel.simulate_many(baseline, 5, replications, workers=2)
+    assert len(workers.chunks(0, replications)) > workers.AHEAD * 2
+    one = workers.simulate_many(baseline, 5, replications, workers=1)
+    two = workers.simulate_many(baseline, 5, replications, workers=2)
     for name in ("movements", "passages", "checkpoints", "deliveries"):
         assert tables_equal(getattr(one, name), getattr(two, name)), name
 
 
 def test_pieces_cover_the_range_in_order_and_shrink_at_the_end_on_several_workers():
-    from sim.parallel import CHUNK, SMALLEST, chunks
+    from sim.simulate.workers import CHUNK, SMALLEST, chunks
 
     for first, replications, workers in ((0, 16 * CHUNK, 2), (300, 1000, 4), (0, 1000, 2), (5, 3, 2), (10, 600, 1)):
         pieces = chunks(first, replications, workers)
@@ -119,12 +119,12 @@ def test_pieces_cover_the_range_in_order_and_shrink_at_the_end_on_several_worker
 def test_a_caller_may_stop_taking_pieces_early(baseline, monkeypatch):
     from conftest import tables_equal
 
-    from sim import parallel
-    from sim.randomness import BATCH
-    from sim.simulation import simulate
+    from sim.simulate import workers
+    from sim.simulate.randomness import BATCH
+    from sim.simulate.replications import simulate
 
-    monkeypatch.setattr(parallel, "CHUNK", BATCH)
-    parts = parallel.simulate_parts(baseline, 5, 20 * BATCH, workers=2)
+    monkeypatch.setattr(workers, "CHUNK", BATCH)
+    parts = workers.simulate_parts(baseline, 5, 20 * BATCH, workers=2)
     first = next(parts)
     started = time.monotonic()
     parts.close()  # the pieces not yet started are cancelled, the pool shut down
@@ -150,8 +150,12 @@ def test_same_seed_gives_identical_data_files_with_one_or_two_workers(tmp_path):
 
 def test_a_finished_run_reproduces_from_its_folder_and_a_changed_one_does_not(tmp_path):
     folder = tmp_path / "run"
-    assert sim("sim", "replications=40", "scenario.checkpoints.hakari.lanes=2", f"hydra.run.dir={folder}",
-               cwd=tmp_path).returncode == 0  # fmt: skip
+    assert (
+        sim(
+            "sim", "replications=40", "scenario.checkpoints.hakari.lanes=2", f"hydra.run.dir={folder}", cwd=tmp_path
+        ).returncode
+        == 0
+    )
     same = sim("sim.reproduce", str(folder), cwd=tmp_path)
     assert same.returncode == 0 and "identical" in same.stdout
     movements = folder / "movements.csv"
@@ -165,12 +169,17 @@ def test_a_scenario_file_cannot_name_code_to_run(tmp_path):
     scenarios.mkdir()
     marker = tmp_path / "pwned"
     (scenarios / "sneaky.yaml").write_text(
-        "defaults: [baseline, _self_]\n"
-        f"_target_: pathlib.Path.touch\n_args_: ['{marker}']\n"
+        f"defaults: [baseline, _self_]\n_target_: pathlib.Path.touch\n_args_: ['{marker}']\n"
     )
     env = {**os.environ, "SIM_SCENARIO_PATH": str(scenarios)}
-    done = subprocess.run([sys.executable, "-m", "sim", "scenario=sneaky", "replications=5"], cwd=tmp_path,
-                          capture_output=True, text=True, env=env, timeout=120)  # fmt: skip
+    done = subprocess.run(
+        [sys.executable, "-m", "sim", "scenario=sneaky", "replications=5"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
     assert done.returncode != 0 and "_target_" in done.stderr and "Traceback" not in done.stderr
     assert not marker.exists()
 
@@ -180,8 +189,11 @@ def test_an_interrupted_sweep_keeps_the_finished_jobs_and_says_which_finished(tm
     sweep = tmp_path / "sweep"
     process = subprocess.Popen(
         [sys.executable, "-m", "sim", "-m", "replications=20,1000000", f"hydra.sweep.dir={sweep}"],
-        cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-    )  # fmt: skip
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     deadline = time.monotonic() + 120
     while status(sweep / "1") != "running":
         assert process.poll() is None, process.communicate()

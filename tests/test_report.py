@@ -17,11 +17,12 @@ import pytest
 
 from sim.analysis import plots
 from sim.analysis.report import SECTIONS, content, md_code, md_escape, md_fenced, render_html, render_markdown
-from sim.config import load_run
+from sim.app.run import execute
+from sim.config.compose import load_run
+from sim.config.schema import Flow, Needs
 from sim.report import main
-from sim.results import read_json, write_status
-from sim.run import execute
-from sim.schema import Flow, Needs
+from sim.results.files import read_json
+from sim.results.status import write_status
 
 NASTY_NAME = '<script>x</script> & "q"'
 NASTY_TITLE = "Title with <b>bold</b>"
@@ -30,8 +31,32 @@ MD_NASTY = "Pipe | cell\nnew line *bold* _it_ `code` [x](http://e.org) <b>b</b> 
 DEADLINE = "2023-09-20T00:00"
 FIGURES = ("delivery_times.png", "checkpoints.png", "timeline.png", "deliveries.png")
 REPORT_FILES = ("report.html", "report.md", *FIGURES)
-STRESS_ITEMS = ("1.1", "1.2", "1.3", "2.1", "2.2", "2.3", "2.4", "2.5.1", "2.5.2", "2.5.3", "2.5.4", "2.5.5",
-                "3.1", "3.2", "3.3", "3.4", "4.1", "4.2", "4.3", "5.1", "5.2", "5.3", "5.4", "6.1")  # fmt: skip
+STRESS_ITEMS = (
+    "1.1",
+    "1.2",
+    "1.3",
+    "2.1",
+    "2.2",
+    "2.3",
+    "2.4",
+    "2.5.1",
+    "2.5.2",
+    "2.5.3",
+    "2.5.4",
+    "2.5.5",
+    "3.1",
+    "3.2",
+    "3.3",
+    "3.4",
+    "4.1",
+    "4.2",
+    "4.3",
+    "5.1",
+    "5.2",
+    "5.3",
+    "5.4",
+    "6.1",
+)
 
 
 class Page(HTMLParser):
@@ -145,8 +170,13 @@ def folder(tmp_path_factory):
     s.sources["start"].source = "javascript:alert(1)"
     s.sources["horizon_days"].note = 'see https://example.org/a"onmouseover="alert(1) and <i>this</i> | x'
     folder = tmp_path_factory.mktemp("report") / "run"
-    execute(run, folder, scenario_name="baseline", config_yaml="x: 1\n",
-            overridden=["checkpoints.hakari.lanes", "movements.icrc_flour_lachin.deadline"])  # fmt: skip
+    execute(
+        run,
+        folder,
+        scenario_name="baseline",
+        config_yaml="x: 1\n",
+        overridden=["checkpoints.hakari.lanes", "movements.icrc_flour_lachin.deadline"],
+    )
     return folder
 
 
@@ -159,8 +189,9 @@ def rebuild(folder, tmp_path_factory):
     shutil.copytree(folder, copy)
     for name in REPORT_FILES:
         (copy / name).unlink()
-    process = subprocess.Popen([sys.executable, "-m", "sim.report", str(copy)], stdout=subprocess.PIPE,
-                               stderr=subprocess.PIPE, text=True)  # fmt: skip
+    process = subprocess.Popen(
+        [sys.executable, "-m", "sim.report", str(copy)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
     yield process, copy
     if process.poll() is None:
         process.kill()
@@ -193,8 +224,18 @@ def test_both_reports_name_every_movement_and_flow(summary, page, md):
         assert name in page.tables["results"] and key in page.tables["results"]
         assert row[0] == f"{' '.join(name.split())} {key}"  # a line break in a name becomes a space
         assert len(row) == len(results[0])  # a "|" in a name splits no cell
-    assert {"results", "times", "dates", "trucks", "checkpoints", "deliveries", "card", "assumptions",
-            "provenance", "stress"} <= set(page.tables)  # fmt: skip
+    assert {
+        "results",
+        "times",
+        "dates",
+        "trucks",
+        "checkpoints",
+        "deliveries",
+        "card",
+        "assumptions",
+        "provenance",
+        "stress",
+    } <= set(page.tables)
 
 
 def test_probabilities_times_and_dates_with_intervals(summary, page, md):
@@ -259,8 +300,13 @@ def test_method_states_replications_seed_horizon_and_intervals(summary, md, page
 
 def test_limitations_and_assumptions_are_derived_from_the_scenario(folder, md, page):
     limitations = md.section("Limitations")
-    for words in ("Political decisions are random holds", "travel together", "not lost, spoiled",
-                  "configures none", "not propagated"):  # fmt: skip
+    for words in (
+        "Political decisions are random holds",
+        "travel together",
+        "not lost, spoiled",
+        "configures none",
+        "not propagated",
+    ):
         assert words in limitations
     with (folder / "scenario_card.csv").open(encoding="utf-8") as handle:
         card = list(csv.DictReader(handle))
@@ -318,7 +364,7 @@ def test_scenario_text_is_escaped_in_markdown(md):
     card = md.table_with("Confidence")
     assert all(len(row) == len(card[0]) for row in card)
     horizon = next(row for row in card if row[0] == "horizon_days")
-    assert horizon[5] == "see <https://example.org/a>\"onmouseover=\"alert(1) and <i>this</i> | x"
+    assert horizon[5] == 'see <https://example.org/a>"onmouseover="alert(1) and <i>this</i> | x'
 
 
 def test_only_http_urls_become_links(page, md):
@@ -352,9 +398,15 @@ def test_precision_of_replications_auto_is_reported(folder, tmp_path, monkeypatc
     copy = tmp_path / "auto"
     shutil.copytree(folder, copy)
     summary = read_json(copy / "summary.json")
-    summary["precision"] = {"metric": "mean_delivery_time_h", "target_relative_half_width": 0.05,
-                            "achieved_relative_half_width": 0.071, "met": False, "replications": 20, "batch": 10,
-                            "max_replications": 20}  # fmt: skip
+    summary["precision"] = {
+        "metric": "mean_delivery_time_h",
+        "target_relative_half_width": 0.05,
+        "achieved_relative_half_width": 0.071,
+        "met": False,
+        "replications": 20,
+        "batch": 10,
+        "max_replications": 20,
+    }
     (copy / "summary.json").write_text(json.dumps(summary))
     for name in ("delivery_times", "checkpoints", "timeline", "deliveries"):  # figures are tested above
         monkeypatch.setattr(plots, name, lambda *args, **kwargs: b"\x89PNG")

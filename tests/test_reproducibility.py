@@ -10,10 +10,10 @@ import pytest
 from conftest import checkpoint, delay, hold, movement, rows, scenario, tables_equal
 from scipy import stats
 
-from sim.config import load_scenario
-from sim.randomness import BATCH
-from sim.records import concat
-from sim.simulation import simulate, trace_replication
+from sim.config.compose import load_scenario
+from sim.results.assembly import concat
+from sim.simulate.randomness import BATCH
+from sim.simulate.replications import simulate, trace_replication
 
 TABLES = ("movements", "passages", "checkpoints")
 

@@ -7,11 +7,12 @@ import numpy as np
 import pytest
 from conftest import tables_equal
 
-from sim import results
 from sim.analysis.statistics import summarise
-from sim.records import Assembly, Records, concat
-from sim.results import read_table, remove_unfinished, table_file, write_table
-from sim.simulation import simulate
+from sim.results import files as results
+from sim.results.assembly import Assembly, concat
+from sim.results.files import read_table, remove_unfinished, table_file, write_table
+from sim.results.records import Records
+from sim.simulate.replications import simulate
 
 TABLE = {
     "replication": np.array([0, 0, 1]),
@@ -78,10 +79,15 @@ def _part(replications: int, passages_per_replication: int, release_h: list) -> 
     empty = {"replication": np.empty(0)}  # as a table with no rows comes out of a builder: floats
     return Records(
         movements={"replication": np.arange(replications), "movement": np.array(["m"] * replications, object)},
-        passages={"replication": np.repeat(np.arange(replications), passages_per_replication),
-                  "release_h": np.resize(np.array(release_h), rows)},
-        checkpoints=empty, deliveries=empty, horizon_h=10.0, replications=replications,
-    )  # fmt: skip
+        passages={
+            "replication": np.repeat(np.arange(replications), passages_per_replication),
+            "release_h": np.resize(np.array(release_h), rows),
+        },
+        checkpoints=empty,
+        deliveries=empty,
+        horizon_h=10.0,
+        replications=replications,
+    )
 
 
 def test_an_assembly_joins_parts_as_concatenation_would_even_when_they_outgrow_the_first():

@@ -19,10 +19,10 @@ import pytest
 from omegaconf import OmegaConf
 from scipy import stats
 
-from sim.config import load_scenario
-from sim.scenarios import SCENARIO_DIR, load_scenario_file
-from sim.schema import Scenario
-from sim.simulation import simulate
+from sim.config.compose import load_scenario
+from sim.config.library import SCENARIO_DIR, load_scenario_file
+from sim.config.schema import Scenario
+from sim.simulate.replications import simulate
 
 SEED = 20230726
 LEVEL = 0.95

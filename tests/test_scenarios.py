@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from conftest import REPOSITORY, run_sim
 
-from sim.config import load_run
-from sim.scenarios import EXTRA_DIRS_VARIABLE, SCENARIO_DIR, load_scenario_file, scenario_files
-from sim.simulation import simulate
+from sim.config.compose import load_run
+from sim.config.library import EXTRA_DIRS_VARIABLE, SCENARIO_DIR, load_scenario_file, scenario_files
+from sim.simulate.replications import simulate
 
 SHIPPED = sorted(path.stem for path in (REPOSITORY / "scenarios").glob("*.yaml"))
 
@@ -116,9 +116,12 @@ def test_broken_files_are_skipped_with_warnings_and_the_others_compose(tmp_path,
 def test_a_run_succeeds_beside_broken_scenario_files(tmp_path, library):
     folder = tmp_path / "run"
     done = run_sim(
-        "scenario=baseline", "replications=5", f"hydra.run.dir={folder}",
-        cwd=tmp_path, env={EXTRA_DIRS_VARIABLE: str(library)},
-    )  # fmt: skip
+        "scenario=baseline",
+        "replications=5",
+        f"hydra.run.dir={folder}",
+        cwd=tmp_path,
+        env={EXTRA_DIRS_VARIABLE: str(library)},
+    )
     assert done.returncode == 0, done.stderr
     assert _warns_about_both(done.stderr), done.stderr
     assert (folder / "status.json").read_text().count('"complete"') == 1

@@ -19,11 +19,13 @@ from scipy import stats
 
 from sim.analysis import report
 from sim.analysis.sweep_report import Run, newcombe_paired, paired_differences
+from sim.analysis.sweep_summary import write_sweep_summary
+from sim.app.run import execute
 from sim.compare import main as compare
-from sim.config import load_run
-from sim.results import read_json, write_status, write_text
-from sim.run import execute
-from sim.sweep import SUMMARY_COLUMNS, write_sweep_summary
+from sim.config.compose import load_run
+from sim.results.columns import SUMMARY_COLUMNS
+from sim.results.files import read_json, write_text
+from sim.results.status import write_status
 
 LANES = "scenario.checkpoints.hakari.lanes"
 
@@ -300,8 +302,12 @@ def test_compare_command_exits_2_without_a_traceback(runs, tmp_path):
     environment = {**os.environ, "PYTHONPATH": path}
     done = subprocess.run(
         [sys.executable, "-m", "sim.compare", str(runs["one_lane"]), str(broken)],
-        cwd=tmp_path, env=environment, capture_output=True, text=True, timeout=120,
-    )  # fmt: skip
+        cwd=tmp_path,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert done.returncode == 2
     assert "Traceback" not in done.stderr and done.stderr.count("\n") == 1
     assert not (tmp_path / "compare.html").exists()

@@ -15,8 +15,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sim.analysis.statistics import summarise
-from sim.records import OUTCOMES
-from sim.simulation import TRUCK_COLUMNS, simulate, trace_replication
+from sim.results.columns import TRUCK_COLUMNS
+from sim.results.records import OUTCOMES
+from sim.simulate.replications import simulate, trace_replication
 
 NAN = math.nan
 

@@ -14,9 +14,9 @@ from conftest import START, at, checkpoint, delay, fixed, hold, movement, run_co
 from hydra.errors import HydraException, MissingConfigException
 from omegaconf.errors import OmegaConfBaseException
 
-from sim.config import load_run
-from sim.schema import Checkpoint, Flow, Leg, Place, RunConfig
-from sim.validate import ConfigError, check, scenario_problems
+from sim.config.compose import load_run
+from sim.config.schema import Checkpoint, Flow, Leg, Place, RunConfig
+from sim.config.validate import ConfigError, check, scenario_problems
 
 
 def problems_of(overrides: list[str]) -> list[str]:
@@ -125,7 +125,7 @@ def test_an_unknown_scenario_lists_the_available_ones():
     ],
 )
 def test_composition_refuses_unknown_keys_and_wrong_types_naming_the_key(override, key, says):
-    with pytest.raises((HydraException, OmegaConfBaseException)) as caught:
+    with pytest.raises((ConfigError, HydraException, OmegaConfBaseException)) as caught:
         load_run([override])
     message = hydra_message(caught.value)
     assert key in message and says in message, message
@@ -230,8 +230,13 @@ def test_a_time_zone_on_one_datetime_only_is_a_problem_not_a_crash():
 
 def test_precision_names_only_enabled_movements_and_flows_depart_before_the_horizon():
     with pytest.raises(ConfigError) as refused:
-        load_run(["replications=auto", "precision.movements=[armenia_convoy]",
-                  "scenario.movements.armenia_convoy.enabled=false"])  # fmt: skip
+        load_run(
+            [
+                "replications=auto",
+                "precision.movements=[armenia_convoy]",
+                "scenario.movements.armenia_convoy.enabled=false",
+            ]
+        )
     assert any(p.startswith("precision.movements") for p in refused.value.problems)
     s = scenario(legs=[("a", "b", 1.0)], movements={"m": movement(["a", "b"])}, horizon_days=2)
     s.flows = {"late": Flow(name="late", trucks=1, cargo_t={"food": 1.0}, route=["a", "b"], first_departure=at(48))}

@@ -44,12 +44,13 @@ from scipy import stats
 from test_properties import scenarios
 
 import sim.model.replication as replication
-from sim.distributions import sampler
+from sim.config.schema import ClosureWindow, Delay, Flow, Hold, OtherTraffic, RandomClosures, Scenario
 from sim.model.checkpoint import Lanes
-from sim.model.plan import compile_scenario
-from sim.randomness import BATCH
-from sim.schema import ClosureWindow, Delay, Flow, Hold, OtherTraffic, RandomClosures, Scenario
-from sim.simulation import simulate, trace_replication
+from sim.simulate.compile import compile_scenario
+from sim.simulate.distributions import sampler
+from sim.simulate.draws import draw_points, draw_rows
+from sim.simulate.randomness import BATCH
+from sim.simulate.replications import simulate, trace_replication
 
 LEVEL = 0.99  # confidence level of every interval below
 
@@ -96,7 +97,7 @@ def one_replication(s: Scenario, seed: int, r: int = 0):
     """Replication r < BATCH (the same as `simulate`'s replication r for this seed): the journeys and
     the world."""
     plan = compile_scenario(s)
-    return replication.run_replication(plan, plan.draw(seed, 0, r, r + 1), 0, plan.draw_points(seed, r))
+    return replication.run_replication(plan, draw_rows(plan, seed, 0, r, r + 1), 0, draw_points(plan, seed, r))
 
 
 def interval(x: np.ndarray) -> tuple[float, float]:
@@ -359,8 +360,7 @@ def busy_network(horizon_days: float = 45) -> Scenario:
     b = checkpoint(delay("exponential", mean_h=0.5), lanes=2)
     b.other_traffic = OtherTraffic(rate_per_h=1.5, inspection=delay("exponential", mean_h=0.6))
     c = checkpoint(delay("lognormal", median_h=0.5, p90_h=1.5), lanes=2, hours="06:00-22:00")
-    c.other_traffic = OtherTraffic(rate_per_h=0.6, inspection=delay("gamma", mean_h=0.8, sd_h=0.5),
-                                   only_when_open=True)  # fmt: skip
+    c.other_traffic = OtherTraffic(rate_per_h=0.6, inspection=delay("gamma", mean_h=0.8, sd_h=0.5), only_when_open=True)
     d = checkpoint(delay("uniform", low_h=0.5, high_h=2.5), lanes=3)
     d.other_traffic = OtherTraffic(rate_per_h=0.6, inspection=delay("triangular", low_h=0.5, mode_h=1, high_h=3))
     d.random_closures = RandomClosures(rate_per_day=0.3, duration=delay("exponential", mean_h=8.0))
@@ -372,11 +372,24 @@ def busy_network(horizon_days: float = 45) -> Scenario:
         horizon_days=horizon_days,
     )
     s.flows = {
-        "north": Flow(name="north", trucks=8, cargo_t={"food": 80.0}, route=["a", "b", "c", "d", "e"],
-                      first_departure=at(0), every_h=12.0),
-        "south": Flow(name="south", trucks=3, cargo_t={"fuel": 30.0}, route=["e", "d", "c", "b", "a"],
-                      first_departure=at(5), every_h=24.0, priority=True),
-    }  # fmt: skip
+        "north": Flow(
+            name="north",
+            trucks=8,
+            cargo_t={"food": 80.0},
+            route=["a", "b", "c", "d", "e"],
+            first_departure=at(0),
+            every_h=12.0,
+        ),
+        "south": Flow(
+            name="south",
+            trucks=3,
+            cargo_t={"fuel": 30.0},
+            route=["e", "d", "c", "b", "a"],
+            first_departure=at(5),
+            every_h=24.0,
+            priority=True,
+        ),
+    }
     return s
 
 
@@ -413,9 +426,11 @@ def test_littles_law_holds_at_every_checkpoint(recording):
         lq = time_integral(a_all, st_all, 0.0, horizon_h) / horizon_h
         ls = time_integral(st_all, cl_all, 0.0, horizon_h) / horizon_h
         lsys = time_integral(a_all, cl_all, 0.0, horizon_h) / horizon_h
-        print(f"\n{place}: {arrived.sum()} arrivals, Lq {lq:.6f} = {rate * mean_wait:.6f}, "
-              f"L in inspection {ls:.6f} = {rate * mean_inspection:.6f}, "
-              f"L present {lsys:.6f} = {rate * (mean_wait + mean_inspection):.6f}")  # fmt: skip
+        print(
+            f"\n{place}: {arrived.sum()} arrivals, Lq {lq:.6f} = {rate * mean_wait:.6f}, "
+            f"L in inspection {ls:.6f} = {rate * mean_inspection:.6f}, "
+            f"L present {lsys:.6f} = {rate * (mean_wait + mean_inspection):.6f}"
+        )
         assert lq == pytest.approx(rate * mean_wait, rel=1e-9)
         assert ls == pytest.approx(rate * mean_inspection, rel=1e-9)
         assert lsys == pytest.approx(rate * (mean_wait + mean_inspection), rel=1e-9)
@@ -438,14 +453,19 @@ def tandem_scenario(sizes: list[int], first_leg_fixed: bool, hours: str = "24h",
         "k3": delay("gamma", mean_h=1.5, sd_h=1.0),
     }
     return scenario(
-        legs=[("o", "k1", first), ("k1", "k2", delay("uniform", low_h=0.5, high_h=3.0)),
-              ("k2", "k3", delay("exponential", mean_h=1.0)), ("k3", "z", 1.0)],
-        checkpoints={k: checkpoint(inspections[k], lanes=n, hours=hours if k == "k2" else "24h")
-                     for k, n in CHAIN_LANES.items()},
+        legs=[
+            ("o", "k1", first),
+            ("k1", "k2", delay("uniform", low_h=0.5, high_h=3.0)),
+            ("k2", "k3", delay("exponential", mean_h=1.0)),
+            ("k3", "z", 1.0),
+        ],
+        checkpoints={
+            k: checkpoint(inspections[k], lanes=n, hours=hours if k == "k2" else "24h") for k, n in CHAIN_LANES.items()
+        },
         movements={f"m{i}": movement(CHAIN, trucks=n, departure=start) for i, n in enumerate(sizes)},
         start=start,
         horizon_days=30,
-    )  # fmt: skip
+    )
 
 
 def daytime_next_open(t: float, opens: float, closes: float, offset: float) -> float:
@@ -466,13 +486,15 @@ def tandem_recursion(s: Scenario, seed: int, r: int, hours: tuple[float, float] 
     clearance among the trucks before it), moved to the next opening time; a movement leaves with
     its last truck and reaches the next checkpoint after its own travel draw."""
     plan = compile_scenario(s)
-    draws = plan.draw(seed, r // BATCH, 0, BATCH)
+    draws = draw_rows(plan, seed, r // BATCH, 0, BATCH)
     row = r % BATCH
     ready = {m.key: m.departure_h for m in plan.movements}
     times, releases = {}, {}
     for prev, place in zip(CHAIN, CHAIN[1:]):
-        arrival = {m.key: ready[m.key] + draws[i][row, m.offset["travel", f"{prev}_{place}"]]
-                   for i, m in enumerate(plan.movements)}  # fmt: skip
+        arrival = {
+            m.key: ready[m.key] + draws[i][row, m.offset["travel", f"{prev}_{place}"]]
+            for i, m in enumerate(plan.movements)
+        }
         if place not in CHAIN_LANES:
             break
         lanes = CHAIN_LANES[place]
@@ -523,8 +545,9 @@ def test_a_chain_with_everyone_present_at_the_start_follows_the_tandem_recursion
         want = expected[(m, truck, place)]
         worst = max(worst, *(abs(x - y) for x, y in zip((arrival, start_h, clear), want)))
     passages = rows(simulate(s, seed, 1, first=r).passages, replication=r)
-    for m, place, release in zip(passages["movement"].tolist(), passages["place"].tolist(),
-                                 passages["release_h"].tolist()):  # fmt: skip
+    for m, place, release in zip(
+        passages["movement"].tolist(), passages["place"].tolist(), passages["release_h"].tolist()
+    ):
         if place in CHAIN_LANES:
             worst = max(worst, abs(release - releases[(m, place)]))
     assert worst <= 1e-9, worst
@@ -537,8 +560,13 @@ def open_share(hours: str, start: str, days: float, closures: dict | None = None
     """The checkpoints table's open_h / horizon for a checkpoint with these hours and closures."""
     cp = checkpoint(1.0, hours=hours)
     cp.closures = closures or {}
-    s = scenario(legs=[("a", "k", 1.0)], checkpoints={"k": cp}, movements={"m": movement(["a", "k"], departure=start)},
-                 start=start, horizon_days=days)  # fmt: skip
+    s = scenario(
+        legs=[("a", "k", 1.0)],
+        checkpoints={"k": cp},
+        movements={"m": movement(["a", "k"], departure=start)},
+        start=start,
+        horizon_days=days,
+    )
     c = simulate(s, 1, 1).checkpoints
     return float(c["open_h"][0] / (days * 24))
 
@@ -597,8 +625,9 @@ def check_random_closures(case: str, days: float, replications: int) -> None:
     hours, rate, duration = CLOSURES[case]
     cp = checkpoint(1.0, hours=hours)
     cp.random_closures = RandomClosures(rate_per_day=rate, duration=duration)
-    s = scenario(legs=[("a", "k", 1.0)], checkpoints={"k": cp}, movements={"m": movement(["a", "k"])},
-                 horizon_days=days)  # fmt: skip
+    s = scenario(
+        legs=[("a", "k", 1.0)], checkpoints={"k": cp}, movements={"m": movement(["a", "k"])}, horizon_days=days
+    )
     share = simulate(s, 11, replications).checkpoints["open_h"] / (days * 24)
     theory = renewal_open_share(rate, duration, days * 24, 0.5 if hours != "24h" else 1.0)
     ok, text = covers(share, theory)

@@ -1,1 +1,6 @@
-"""Statistics, figures and reports built from records and result files (never from SimPy)."""
+"""The analysis layer: statistics, figures and reports, from result files alone.
+
+Reads what a run or sweep wrote (through `sim.results`), so every report can be rebuilt from a
+folder without simulating. May import the results layer, numpy, scipy, matplotlib and Jinja2; never
+the model, the simulation, the configuration, simpy, Hydra or OmegaConf.
+"""

@@ -21,7 +21,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.ticker import FuncFormatter, PercentFormatter
 
-from sim.records import Table
+from sim.results.records import Table
 
 DPI = 100
 DELIVERED = "#2b6cb0"
@@ -82,7 +82,8 @@ def delivery_times(movements: Table, summary: dict) -> bytes:
         name = _wrap(m["name"], 60)
         counted = "departures" if m["departures"] > 1 else "replications"
         sent = f"{n:,} {counted}" + (
-            f" ({m['departures']} × {m['replications']} replications)" if m["departures"] > 1 else "")
+            f" ({m['departures']} × {m['replications']} replications)" if m["departures"] > 1 else ""
+        )
 
         if len(delivered):
             hist.hist(delivered, bins=min(40, max(8, int(np.sqrt(len(delivered))))), color=DELIVERED)
@@ -96,8 +97,9 @@ def delivery_times(movements: Table, summary: dict) -> bytes:
 
         share = np.arange(1, len(delivered) + 1) / n
         top = share[-1] if len(share) else 0.0
-        cdf.step(np.r_[0, delivered, end], np.r_[0, share, top], where="post", color=DELIVERED,
-                 label=f"delivered: {top:.1%}")  # fmt: skip
+        cdf.step(
+            np.r_[0, delivered, end], np.r_[0, share, top], where="post", color=DELIVERED, label=f"delivered: {top:.1%}"
+        )
         width = end * 0.025
         for value in [o for o in NOT_DELIVERED if (outcome == o).any()] + sorted(
             {o for o in outcome.tolist() if o != "delivered" and o not in NOT_DELIVERED}
@@ -110,12 +112,24 @@ def delivery_times(movements: Table, summary: dict) -> bytes:
         if deadline_h is not None and m.get("on_time_probability") and deadline_h / per <= end:
             on_time = m["on_time_probability"]["estimate"]
             due = _datetime(summary, movements["departure_h"][rows].min() + deadline_h)
-            cdf.axvline(deadline_h / per, color="#2f855a", linestyle=":", linewidth=1.5,
-                        label=f"deadline, {due:%Y-%m-%d %H:%M}: {on_time:.1%} on time")  # fmt: skip
+            cdf.axvline(
+                deadline_h / per,
+                color="#2f855a",
+                linestyle=":",
+                linewidth=1.5,
+                label=f"deadline, {due:%Y-%m-%d %H:%M}: {on_time:.1%} on time",
+            )
         if cut:
-            cdf.text(end * 0.98, 0.03, f"axis cut after the last delivery;\nthe horizon ({horizon}) is "
-                     f"{left_h.max() / per:.3g} {unit} after departure", ha="right", va="bottom", fontsize="small",
-                     color="dimgrey")  # fmt: skip
+            cdf.text(
+                end * 0.98,
+                0.03,
+                f"axis cut after the last delivery;\nthe horizon ({horizon}) is "
+                f"{left_h.max() / per:.3g} {unit} after departure",
+                ha="right",
+                va="bottom",
+                fontsize="small",
+                color="dimgrey",
+            )
         else:
             label = f"horizon, {horizon}" + (" (first departure)" if m["departures"] > 1 else "")
             cdf.axvline(end, color="grey", linestyle="--", linewidth=1, label=label)
@@ -173,8 +187,12 @@ def checkpoints(table: Table, summary: dict) -> bytes:
         if m is None:
             wait_ax.text(0, y[i] - shift, " no aid trucks", va="center", fontsize="small")
     wait_ax.legend(loc="lower right", fontsize="small")
-    wait_ax.set(title="Waiting time before inspection, per vehicle", xlabel=f"{unit} from arrival to the start of "
-                "inspection", yticks=y, yticklabels=labels)  # fmt: skip
+    wait_ax.set(
+        title="Waiting time before inspection, per vehicle",
+        xlabel=f"{unit} from arrival to the start of inspection",
+        yticks=y,
+        yticklabels=labels,
+    )
     wait_ax.invert_yaxis()
     _bars(use_ax, y, [info[k]["utilisation"] for k in keys], use, "mean utilisation", DELIVERED, 0.75)
     use_ax.legend(loc="lower right", fontsize="small")
@@ -193,8 +211,16 @@ def _values(means: list[float | None]) -> list[float]:
     return [np.nan if m is None else m for m in means]
 
 
-def _bars(ax, y: np.ndarray, heights: list[float], per_replication: list[np.ndarray], label: str, colour: str,
-          height: float, whiskers: str | None = "5-95% of replications") -> None:  # fmt: skip
+def _bars(
+    ax,
+    y: np.ndarray,
+    heights: list[float],
+    per_replication: list[np.ndarray],
+    label: str,
+    colour: str,
+    height: float,
+    whiskers: str | None = "5-95% of replications",
+) -> None:
     ax.barh(y, heights, height=height, color=colour, alpha=0.85, label=label)
     spread = [np.percentile(v, [5, 95]) if len(v) else [np.nan, np.nan] for v in per_replication]
     low, high = np.array(spread).T
@@ -258,9 +284,11 @@ def _stops(passages: Table, replication: int) -> dict[str, list[tuple[str, float
         return result
     rows = passages["replication"] == replication
     for key, place, arrival, release in zip(
-        passages["movement"][rows].tolist(), passages["place"][rows].tolist(),
-        passages["arrival_h"][rows].tolist(), passages["release_h"][rows].tolist(),
-    ):  # fmt: skip
+        passages["movement"][rows].tolist(),
+        passages["place"][rows].tolist(),
+        passages["arrival_h"][rows].tolist(),
+        passages["release_h"][rows].tolist(),
+    ):
         result.setdefault(key, []).append((place, arrival, release))
     for stop in result.values():
         stop.sort(key=lambda s: s[1])
@@ -272,9 +300,9 @@ def _trucks(trace: Table) -> dict[str, dict[int, list[tuple[str, float, float, f
     result: dict[str, dict[int, list]] = {}
     if not len(trace["movement"]):
         return result
-    for key, truck, place, arrival, start, clear in zip(*(trace[c].tolist() for c in (
-        "movement", "truck", "place", "arrival_h", "start_h", "clear_h"
-    ))):  # fmt: skip
+    for key, truck, place, arrival, start, clear in zip(
+        *(trace[c].tolist() for c in ("movement", "truck", "place", "arrival_h", "start_h", "clear_h"))
+    ):
         result.setdefault(key, {}).setdefault(int(truck), []).append((place, arrival, start, clear))
     for by_truck in result.values():
         for visits in by_truck.values():
@@ -293,8 +321,9 @@ class _Boxes:
     def add(self, colour: str, y: float, start_h: float, end_h: float, height: float) -> None:
         if end_h > start_h:
             a, b = self.x0 + start_h / 24, self.x0 + end_h / 24
-            self.boxes.setdefault(colour, []).append([(a, y - height / 2), (b, y - height / 2), (b, y + height / 2),
-                                                      (a, y + height / 2)])  # fmt: skip
+            self.boxes.setdefault(colour, []).append(
+                [(a, y - height / 2), (b, y - height / 2), (b, y + height / 2), (a, y + height / 2)]
+            )
 
     def draw(self, ax) -> None:
         for colour, boxes in self.boxes.items():
@@ -331,8 +360,14 @@ def _overview(ax, keys, flow_of, stops, trucks, ended, summary, replication) -> 
             queue_from = min(checks) if checks else leave
             boxes.add(WAIT[1], y, arrival, queue_from, 0.5)
             if not many and (queue_from - arrival) > 0.08 * horizon_h:
-                ax.text(x0 + (arrival + queue_from) / 48, y, f"{_wrap(summary['places'].get(place, place), 40)}, "
-                        f"{(queue_from - arrival) / 24:.1f} d", ha="center", va="center", fontsize="small")  # fmt: skip
+                ax.text(
+                    x0 + (arrival + queue_from) / 48,
+                    y,
+                    f"{_wrap(summary['places'].get(place, place), 40)}, {(queue_from - arrival) / 24:.1f} d",
+                    ha="center",
+                    va="center",
+                    fontsize="small",
+                )
             if checks:
                 boxes.add(AT_CHECKPOINT[1], y, queue_from, leave, 0.5)
             if not np.isnan(release):
@@ -348,8 +383,9 @@ def _overview(ax, keys, flow_of, stops, trucks, ended, summary, replication) -> 
         _, marker, colour = ENDS.get(outcome, (outcome, "o", "grey"))
         ax.plot(xs, ys, marker=marker, color=colour, markersize=5 if many else 8, linestyle="none")
     ax.axvline(x0 + horizon_h / 24, color="grey", linestyle="--", linewidth=1)
-    ax.text(x0 + horizon_h / 24, len(keys) - 0.45, "horizon ", va="bottom", ha="right", fontsize="small",
-            color="dimgrey")  # fmt: skip
+    ax.text(
+        x0 + horizon_h / 24, len(keys) - 0.45, "horizon ", va="bottom", ha="right", fontsize="small", color="dimgrey"
+    )
     ax.set(
         title=f"Replication {replication}: where each movement was, over the whole horizon",
         xlim=(x0 - horizon_h / 24 * 0.01, x0 + horizon_h / 24 * 1.01),
@@ -396,8 +432,11 @@ def _truck_panel(ax, summary, key, movement, route, trucks, ended) -> None:
                 boxes.add(CONVOY[1], y, done, leave, 0.7)
     boxes.draw(ax)
     top = ax.secondary_xaxis("top")  # the checkpoints, named where the trucks reach them
-    top.set_xticks([x0 + a / 24 for a in names_at.values()],
-                   [_wrap(summary["places"].get(p, p), 36) for p in names_at], fontsize="small")  # fmt: skip
+    top.set_xticks(
+        [x0 + a / 24 for a in names_at.values()],
+        [_wrap(summary["places"].get(p, p), 36) for p in names_at],
+        fontsize="small",
+    )
     label, _, colour = ENDS.get(outcome, (outcome, "o", "grey"))
     if not np.isnan(end_h):
         ax.axvline(x0 + end_h / 24, color=colour, linewidth=1.5)
@@ -441,8 +480,15 @@ def deliveries(table: Table, summary: dict, first_replication: int) -> bytes:
     horizon = _datetime(summary, summary["horizon_h"])
     days[-1] = min(days[-1], horizon)
     ax = axes[0]
-    _band(ax, days, [row["mean"] for row in daily], [row["p5"] for row in daily], [row["p95"] for row in daily],
-          DELIVERED, "all cargo")  # fmt: skip
+    _band(
+        ax,
+        days,
+        [row["mean"] for row in daily],
+        [row["p5"] for row in daily],
+        [row["p95"] for row in daily],
+        DELIVERED,
+        "all cargo",
+    )
     ax.set(title="Cumulative tonnes delivered", ylabel="tonnes delivered to date", xlabel="local date")
     if needed:
         ax = axes[1]
@@ -456,17 +502,28 @@ def deliveries(table: Table, summary: dict, first_replication: int) -> bytes:
             np.add.at(per_day, (rep, day), table["tonnes"][rows] * 1000.0 / d["kg_per_person_day"][cargo])
             cumulative = per_day.cumsum(axis=1)
             colour = [DELIVERED, "#2f855a", "#805ad5", "#dd6b20"][i % 4]
-            _band(ax, days, cumulative.mean(axis=0), np.percentile(cumulative, 5, axis=0),
-                  np.percentile(cumulative, 95, axis=0), colour, _wrap(cargo, 30))  # fmt: skip
+            _band(
+                ax,
+                days,
+                cumulative.mean(axis=0),
+                np.percentile(cumulative, 5, axis=0),
+                np.percentile(cumulative, 95, axis=0),
+                colour,
+                _wrap(cargo, 30),
+            )
         population = d["population"]
-        ax.set(title=f"Person-days of need covered (population {population:,}, ration as stated per cargo type)",
-               ylabel="person-days covered to date", xlabel="local date")  # fmt: skip
+        ax.set(
+            title=f"Person-days of need covered (population {population:,}, ration as stated per cargo type)",
+            ylabel="person-days covered to date",
+            xlabel="local date",
+        )
         ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:,.0f}"))
         days_axis = ax.secondary_yaxis("right", functions=(lambda v: v / population, lambda v: v * population))
         days_axis.set_ylabel("days of need of the whole population")
     for ax in axes:
-        ax.axvline(mdates.date2num(horizon), color="grey", linestyle="--", linewidth=1,
-                   label=f"horizon, {horizon:%Y-%m-%d}")  # fmt: skip
+        ax.axvline(
+            mdates.date2num(horizon), color="grey", linestyle="--", linewidth=1, label=f"horizon, {horizon:%Y-%m-%d}"
+        )
         ax.set_xlim(mdates.date2num(days[0]), mdates.date2num(horizon) + 0.5)
         ax.set_ylim(bottom=0)
         _date_axis(ax)
@@ -477,8 +534,9 @@ def deliveries(table: Table, summary: dict, first_replication: int) -> bytes:
 def _band(ax, days, mean, low, high, colour, label) -> None:
     """A cumulative amount at the end of each day (linear within the day), its mean and 5-95% band."""
     x = mdates.date2num(days)
-    ax.fill_between(x, np.r_[0, low], np.r_[0, high], color=colour, alpha=0.2, linewidth=0,
-                    label=f"{label}: 5-95% of replications")  # fmt: skip
+    ax.fill_between(
+        x, np.r_[0, low], np.r_[0, high], color=colour, alpha=0.2, linewidth=0, label=f"{label}: 5-95% of replications"
+    )
     ax.plot(x, np.r_[0, mean], color=colour, label=f"{label}: mean over replications")
 
 

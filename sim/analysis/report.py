@@ -22,19 +22,27 @@ from pathlib import Path
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from sim.analysis import plots
-from sim.records import OUTCOMES
-from sim.results import read_json, read_table, write_bytes, write_text
+from sim.results import layout
+from sim.results.files import read_json, read_table, write_bytes, write_text
+from sim.results.records import OUTCOMES
 
 INPUTS = (
-    "summary.json", "movements.csv", "passages.csv", "checkpoints.csv", "deliveries.csv", "timeline.csv",
-    "scenario_card.csv", "provenance.json", "config.yaml",
-)  # fmt: skip
+    layout.SUMMARY,
+    layout.TABLES["movements"],
+    layout.TABLES["passages"],
+    layout.TABLES["checkpoints"],
+    layout.TABLES["deliveries"],
+    layout.TIMELINE,
+    layout.CARD,
+    layout.PROVENANCE,
+    layout.CONFIG,
+)
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 QUESTION = (
     "When will each movement deliver, with what spread, and what is the chance it arrives by the horizon "
     "(and by its deadline, where one is set)?"
 )
-TIMELINE_REPLICATION = 0  # the replication timeline.csv traces (sim.run)
+TIMELINE_REPLICATION = 0  # the replication timeline.csv traces (sim.app.run)
 _URL = re.compile(r"https?://[^\s<>\"']+")
 _NOT_SOURCED = {"assumption", "not given"}
 MEANINGS = {
@@ -48,10 +56,20 @@ MEANINGS = {
 # The report's sections: (id, heading). Ids are the anchors GitHub derives from the headings, so
 # the same links work in report.html and report.md.
 SECTIONS = (
-    "The question", "Answers in brief", "The scenario", "Method", "Results per movement", "Checkpoints",
-    "Deliveries and needs", "Figures", "Limitations", "Assumptions", "Scenario card", "Provenance",
+    "The question",
+    "Answers in brief",
+    "The scenario",
+    "Method",
+    "Results per movement",
+    "Checkpoints",
+    "Deliveries and needs",
+    "Figures",
+    "Limitations",
+    "Assumptions",
+    "Scenario card",
+    "Provenance",
     "STRESS-DES checklist",
-)  # fmt: skip
+)
 
 
 def _slug(heading: str) -> str:
@@ -66,8 +84,8 @@ def write_report(folder: Path) -> None:
     report = content(folder)
     for figure in report["figures"]:
         write_bytes(folder / figure["file"], figure["png"])
-    write_text(folder / "report.html", render_html(report))
-    write_text(folder / "report.md", render_markdown(report))
+    write_text(folder / layout.REPORT_HTML, render_html(report))
+    write_text(folder / layout.REPORT_MD, render_markdown(report))
 
 
 def render_html(report: dict) -> str:
@@ -83,9 +101,12 @@ def _environment(html: bool) -> Environment:
     if html:
         return Environment(loader=FileSystemLoader(TEMPLATES), autoescape=True, undefined=StrictUndefined, **options)
     environment = Environment(
-        loader=FileSystemLoader(TEMPLATES), autoescape=False, undefined=StrictUndefined, finalize=_md_finalize,
+        loader=FileSystemLoader(TEMPLATES),
+        autoescape=False,
+        undefined=StrictUndefined,
+        finalize=_md_finalize,
         **options,
-    )  # fmt: skip
+    )
     environment.filters.update(code=md_code, linked=md_linked, fenced=md_fenced, raw=Markdown)
     return environment
 
@@ -127,8 +148,9 @@ def md_code(text: object) -> Markdown:
 def md_linked(parts: list[dict]) -> Markdown:
     """Text parts escaped and URL parts (`_linked`) as autolinks; `_URL` already keeps spaces,
     quotes and angle brackets out of a URL."""
-    return Markdown("".join("<" + p["href"].replace("|", "%7C") + ">" if p["href"] else md_escape(p["text"])
-                            for p in parts))  # fmt: skip
+    return Markdown(
+        "".join("<" + p["href"].replace("|", "%7C") + ">" if p["href"] else md_escape(p["text"]) for p in parts)
+    )
 
 
 def md_fenced(text: str, language: str = "") -> Markdown:
@@ -143,14 +165,14 @@ def md_fenced(text: str, language: str = "") -> Markdown:
 def content(folder: Path) -> dict:
     """Everything the report says, from the files of `folder`: text and numbers already formatted,
     figures as PNG bytes (and base64 for embedding)."""
-    summary = read_json(folder / "summary.json")
-    movements = read_table(folder / "movements.csv")
-    passages = read_table(folder / "passages.csv", replication=TIMELINE_REPLICATION)  # all it draws
-    checkpoints = read_table(folder / "checkpoints.csv")
-    deliveries = read_table(folder / "deliveries.csv")
-    trace = read_table(folder / "timeline.csv")
-    card = _card(folder / "scenario_card.csv")
-    provenance = read_json(folder / "provenance.json")
+    summary = read_json(folder / layout.SUMMARY)
+    movements = read_table(folder / layout.TABLES["movements"])
+    passages = read_table(folder / layout.TABLES["passages"], replication=TIMELINE_REPLICATION)  # all it draws
+    checkpoints = read_table(folder / layout.TABLES["checkpoints"])
+    deliveries = read_table(folder / layout.TABLES["deliveries"])
+    trace = read_table(folder / layout.TIMELINE)
+    card = _card(folder / layout.CARD)
+    provenance = read_json(folder / layout.PROVENANCE)
     clock = _Clock(summary["start"])
     params = {row["parameter"]: row["value"] for row in card}
     level = f"{summary['confidence_level']:.0%}"
@@ -178,38 +200,55 @@ def content(folder: Path) -> dict:
         "assumptions": _assumptions(card, summary, params),
         "card": card,
         "provenance": _provenance(provenance),
-        "config": (folder / "config.yaml").read_text(encoding="utf-8"),
+        "config": (folder / layout.CONFIG).read_text(encoding="utf-8"),
         "stress": _stress(summary, provenance),
     }
     # The figures last: the slowest part, and only once the text has found everything it needs.
     figures = [
-        _figure("delivery_times.png", "Delivery times per movement", plots.delivery_times(movements, summary),
-                "Left: delivery times of what was delivered. Right: the share of everything sent that was delivered "
-                "within a given time from departure; the stacked bar at the right end is the share not delivered, by "
-                "outcome. A flow pools all its departures."),
-    ]  # fmt: skip
+        _figure(
+            "delivery_times.png",
+            "Delivery times per movement",
+            plots.delivery_times(movements, summary),
+            "Left: delivery times of what was delivered. Right: the share of everything sent that was delivered "
+            "within a given time from departure; the stacked bar at the right end is the share not delivered, by "
+            "outcome. A flow pools all its departures.",
+        ),
+    ]
     if summary["checkpoints"]:
-        figures.append(_figure(
-            "checkpoints.png", "Waiting and lane utilisation per checkpoint", plots.checkpoints(checkpoints, summary),
-            "Mean wait from arrival to the start of inspection, per aid truck and (where other traffic is "
-            "configured) per other vehicle, and the share of lane time spent inspecting; whiskers span the 5th to "
-            "95th percentile of the per-replication values."))  # fmt: skip
+        figures.append(
+            _figure(
+                "checkpoints.png",
+                "Waiting and lane utilisation per checkpoint",
+                plots.checkpoints(checkpoints, summary),
+                "Mean wait from arrival to the start of inspection, per aid truck and (where other traffic is "
+                "configured) per other vehicle, and the share of lane time spent inspecting; whiskers span the 5th to "
+                "95th percentile of the per-replication values.",
+            )
+        )
     if len(trace["movement"]) or len(passages["movement"]):
-        figures.append(_figure(
-            "timeline.png", f"Timeline of one replication (replication {TIMELINE_REPLICATION})",
-            plots.timeline(movements, passages, trace, summary, TIMELINE_REPLICATION),
-            f"Replication {TIMELINE_REPLICATION}, drawn from passages.csv and timeline.csv. Top: each movement over "
-            "the whole horizon. Below: each movement's trucks at the checkpoints (a flow: its first departure that "
-            f"reached one; at most {plots.MAX_TRUCK_PANELS} movements). Replications are exchangeable, so this one is "
-            "as typical as any other, but it is a single draw: the spread is in the delivery-time figure.",
-        ))  # fmt: skip
+        figures.append(
+            _figure(
+                "timeline.png",
+                f"Timeline of one replication (replication {TIMELINE_REPLICATION})",
+                plots.timeline(movements, passages, trace, summary, TIMELINE_REPLICATION),
+                f"Replication {TIMELINE_REPLICATION}, drawn from passages.csv and timeline.csv. "
+                "Top: each movement over the whole horizon. Below: each movement's trucks at the checkpoints "
+                f"(a flow: its first departure that reached one; at most {plots.MAX_TRUCK_PANELS} movements). "
+                "Replications are exchangeable, so this one is as typical as any other, but it is a single draw: "
+                "the spread is in the delivery-time figure.",
+            )
+        )
     if summary["deliveries"]["cumulative_tonnes_by_day"]:
-        figures.append(_figure(
-            "deliveries.png", "Tonnes delivered over time" + (
-                " and person-days of need covered" if summary["deliveries"]["population"] else ""),
-            plots.deliveries(deliveries, summary, first_replication),
-            "Cumulative amounts at the end of each day: the mean over replications and the band from the 5th to the "
-            "95th percentile across replications."))  # fmt: skip
+        figures.append(
+            _figure(
+                "deliveries.png",
+                "Tonnes delivered over time"
+                + (" and person-days of need covered" if summary["deliveries"]["population"] else ""),
+                plots.deliveries(deliveries, summary, first_replication),
+                "Cumulative amounts at the end of each day: the mean over replications and the band "
+                "from the 5th to the 95th percentile across replications.",
+            )
+        )
     for i, figure in enumerate(figures, 1):
         figure["number"] = i
     report["figures"] = figures
@@ -217,8 +256,13 @@ def content(folder: Path) -> dict:
 
 
 def _figure(file: str, title: str, png: bytes, caption: str) -> dict:
-    return {"file": file, "title": title, "caption": caption, "png": png,
-            "base64": base64.b64encode(png).decode("ascii")}  # fmt: skip
+    return {
+        "file": file,
+        "title": title,
+        "caption": caption,
+        "png": png,
+        "base64": base64.b64encode(png).decode("ascii"),
+    }
 
 
 class _Clock:
@@ -245,8 +289,10 @@ def _movement(key: str, m: dict, movements: dict, clock: _Clock, summary: dict, 
         departure = clock.at(departures_h[0])
     else:
         every = departures_h[1] - departures_h[0]
-        departure = f"{m['departures']} departures, every {every:g} h from {clock.at(departures_h[0])} to " \
-                    f"{clock.at(departures_h[-1])}"  # fmt: skip
+        departure = (
+            f"{m['departures']} departures, every {every:g} h from {clock.at(departures_h[0])} to "
+            f"{clock.at(departures_h[-1])}"
+        )
     row = {
         "key": key,
         "name": m["name"],
@@ -268,18 +314,22 @@ def _movement(key: str, m: dict, movements: dict, clock: _Clock, summary: dict, 
         "mean": "no delivery" if mean["estimate"] is None else _duration(mean["estimate"]),
         "mean_ci": _interval(mean["low"], mean["high"]),
         "quantiles": {
-            q: {"value": _duration(m[f"{q}_delivery_time_h"]["estimate"]),
-                "ci": _quantile_interval(m[f"{q}_delivery_time_h"], censored)}
+            q: {
+                "value": _duration(m[f"{q}_delivery_time_h"]["estimate"]),
+                "ci": _quantile_interval(m[f"{q}_delivery_time_h"], censored),
+            }
             for q in ("median", "p90", "p95")
-        },  # fmt: skip
+        },
         "dates": None,
         "closure_wait": _closure_wait(m["mean_closure_wait_h"]),
         "rerouted": _percent(m["rerouted_share"]),
         "deadline": None,
     }
     if single:
-        row["dates"] = {q: _quantile_dates(m[f"{q}_delivery_time_h"], departures_h[0], clock, censored)
-                        for q in ("median", "p90", "p95")}  # fmt: skip
+        row["dates"] = {
+            q: _quantile_dates(m[f"{q}_delivery_time_h"], departures_h[0], clock, censored)
+            for q in ("median", "p90", "p95")
+        }
     if m.get("deadline_h") is not None and m.get("on_time_probability"):
         on_time = m["on_time_probability"]
         row["deadline"] = {
@@ -295,34 +345,43 @@ def _movement(key: str, m: dict, movements: dict, clock: _Clock, summary: dict, 
 def _answer(row: dict, m: dict, clock: _Clock, summary: dict, level: str, departure_h: float) -> str:
     horizon = clock.at(summary["horizon_h"])
     if row["flow"]:
-        parts = [f"{row['probability']} of its departures ({m['departures']} per replication) deliver by {horizon} "
-                 f"({level} CI {row['probability_ci']})"]  # fmt: skip
+        parts = [
+            f"{row['probability']} of its departures ({m['departures']} per replication) deliver by {horizon} "
+            f"({level} CI {row['probability_ci']})"
+        ]
     else:
-        parts = [f"it arrives by {horizon} in {row['probability']} of replications "
-                 f"({level} CI {row['probability_ci']})"]  # fmt: skip
+        parts = [
+            f"it arrives by {horizon} in {row['probability']} of replications ({level} CI {row['probability_ci']})"
+        ]
     if row["deadline"]:
         d = row["deadline"]
         parts.append(f"by its deadline, {d['date']}, in {d['probability']} ({level} CI {d['probability_ci']})")
     median, p90 = m["median_delivery_time_h"]["estimate"], m["p90_delivery_time_h"]["estimate"]
     if median is None:
-        parts.append(f"in {_percent(1 - m['delivery_probability']['estimate'])} it has not delivered by then, so the "
-                     "median lies beyond the horizon")  # fmt: skip
+        parts.append(
+            f"in {_percent(1 - m['delivery_probability']['estimate'])} it has not delivered by then, so the "
+            "median lies beyond the horizon"
+        )
     elif row["flow"]:
-        parts.append(f"the median trip takes {_duration(median)}" + (
-            f", 90% within {_duration(p90)}" if p90 is not None else ""))  # fmt: skip
+        parts.append(
+            f"the median trip takes {_duration(median)}" + (f", 90% within {_duration(p90)}" if p90 is not None else "")
+        )
     else:
-        parts.append(f"the median delivery is {median / 24:.1f} days after departure, on "
-                     f"{clock.at(departure_h + median)}"
-                     + (f"; 90% of replications have delivered by {clock.at(departure_h + p90)}" if p90 is not None
-                        else ""))  # fmt: skip
+        parts.append(
+            f"the median delivery is {median / 24:.1f} days after departure, on "
+            f"{clock.at(departure_h + median)}"
+            + (f"; 90% of replications have delivered by {clock.at(departure_h + p90)}" if p90 is not None else "")
+        )
     text = "; ".join(parts) + "."
     return text[0].upper() + text[1:]
 
 
 def _shares(counts: dict) -> list[dict]:
     total = sum(counts.values())
-    return [{"label": plots.outcome_label(o), "count": counts[o],
-             "share": _percent(counts[o] / total) if total else "n/a"} for o in OUTCOMES]  # fmt: skip
+    return [
+        {"label": plots.outcome_label(o), "count": counts[o], "share": _percent(counts[o] / total) if total else "n/a"}
+        for o in OUTCOMES
+    ]
 
 
 def _quantile_interval(q: dict, censored: bool) -> str:
@@ -393,8 +452,12 @@ def _deliveries(d: dict, horizon_h: float) -> dict:
             "tonnes": _amount(c["tonnes"]["estimate"], " t", 1),
             "tonnes_ci": _amount_interval(c["tonnes"], " t", 1),
             "ration": f"{kg:g} kg" if kg else "no need stated",
-            "person_days": "n/a", "person_days_ci": "", "days": "n/a", "share": "n/a", "share_ci": "",
-        }  # fmt: skip
+            "person_days": "n/a",
+            "person_days_ci": "",
+            "days": "n/a",
+            "share": "n/a",
+            "share_ci": "",
+        }
         if "person_days" in c:
             row.update(
                 person_days=_amount(c["person_days"]["estimate"], "", 0),
@@ -410,10 +473,11 @@ def _deliveries(d: dict, horizon_h: float) -> dict:
         "population": f"{population:,}" if population else None,
         "horizon_days": f"{horizon_h / 24:g}",
         "rows": rows,
-        "total": None if not daily else {
-            "mean": f"{daily[-1]['mean']:,.1f} t", "band": f"{daily[-1]['p5']:,.1f} – {daily[-1]['p95']:,.1f} t"},
+        "total": None
+        if not daily
+        else {"mean": f"{daily[-1]['mean']:,.1f} t", "band": f"{daily[-1]['p5']:,.1f} – {daily[-1]['p95']:,.1f} t"},
         "gap": {"value": _amount(gap["estimate"], " d", 1), "ci": _amount_interval(gap, " d", 1)},
-    }  # fmt: skip
+    }
 
 
 # --- The scenario in plain words -----------------------------------------------------------------
@@ -433,36 +497,44 @@ def _scenario(summary: dict, params: dict) -> dict:
         at = f"flows.{key}" if f"flows.{key}.route" in params else f"movements.{key}"
         cargo = {p.rsplit(".", 1)[-1]: v for p, v in params.items() if p.startswith(f"{at}.cargo_t.")}
         if at.startswith("flows."):
-            leaves = f"every {_number(params.get(f'{at}.every_h', '')):g} h from " \
-                     f"{_when(params.get(f'{at}.first_departure', '?'))}"  # fmt: skip
+            leaves = (
+                f"every {_number(params.get(f'{at}.every_h', '')):g} h from "
+                f"{_when(params.get(f'{at}.first_departure', '?'))}"
+            )
             if params.get(f"{at}.last_departure"):
                 leaves += f" to {_when(params[f'{at}.last_departure'])}"
         else:
             leaves = _when(params.get(f"{at}.departure", "?"))
         hold = None
         if f"{at}.hold.place" in params:
-            hold = (f"at {place(params[f'{at}.hold.place'])}: {_delay(params.get(f'{at}.hold.delay', ''))}; "
-                    f"refused with probability {params.get(f'{at}.hold.refusal_probability', '0')}")  # fmt: skip
+            hold = (
+                f"at {place(params[f'{at}.hold.place'])}: {_delay(params.get(f'{at}.hold.delay', ''))}; "
+                f"refused with probability {params.get(f'{at}.hold.refusal_probability', '0')}"
+            )
         extras = []
         alternatives = [v for p, v in params.items() if p.startswith(f"{at}.alternative_routes.")]
         if alternatives:
-            extras.append(f"after waiting {params.get(f'{at}.reroute_after_h', '?')} h at a closure, turns to "
-                          + "; then ".join(route(a) for a in alternatives))  # fmt: skip
+            extras.append(
+                f"after waiting {params.get(f'{at}.reroute_after_h', '?')} h at a closure, turns to "
+                + "; then ".join(route(a) for a in alternatives)
+            )
         if params.get(f"{at}.priority") == "True":
             extras.append("goes before other traffic at checkpoints")
         if params.get(f"{at}.deadline"):
             extras.append(f"deadline {_when(params[f'{at}.deadline'])}")
-        movements.append({
-            "key": key,
-            "name": m["name"],
-            "route": route(params.get(f"{at}.route", "")),
-            "leaves": leaves,
-            "load": f"{_count(m['trucks'], 'truck')}, {m['tonnes']:g} t"
-            + (f" ({', '.join(f'{c} {_number(v):g} t' for c, v in cargo.items())})" if cargo else "")
-            + (" per departure" if at.startswith("flows.") else ""),
-            "hold": hold or "none",
-            "extras": "; ".join(extras) or "",
-        })  # fmt: skip
+        movements.append(
+            {
+                "key": key,
+                "name": m["name"],
+                "route": route(params.get(f"{at}.route", "")),
+                "leaves": leaves,
+                "load": f"{_count(m['trucks'], 'truck')}, {m['tonnes']:g} t"
+                + (f" ({', '.join(f'{c} {_number(v):g} t' for c, v in cargo.items())})" if cargo else "")
+                + (" per departure" if at.startswith("flows.") else ""),
+                "hold": hold or "none",
+                "extras": "; ".join(extras) or "",
+            }
+        )
     checkpoints = []
     for key in summary["checkpoints"]:
         at = f"checkpoints.{key}"
@@ -471,19 +543,23 @@ def _scenario(summary: dict, params: dict) -> dict:
         if _number(turn_back):
             extras.append(f"turns a truck back with probability {turn_back}")
         if f"{at}.other_traffic.rate_per_h" in params:
-            extras.append(f"other traffic {params[f'{at}.other_traffic.rate_per_h']} vehicles/h, inspected in "
-                          f"{_delay(params.get(f'{at}.other_traffic.inspection', ''))}")  # fmt: skip
+            extras.append(
+                f"other traffic {params[f'{at}.other_traffic.rate_per_h']} vehicles/h, inspected in "
+                f"{_delay(params.get(f'{at}.other_traffic.inspection', ''))}"
+            )
         if params.get(f"{at}.aid_priority") == "True":
             extras.append("aid trucks go first")
         extras += _closures(params, at)
-        checkpoints.append({
-            "key": key,
-            "name": place(key),
-            "lanes": params.get(f"{at}.lanes", "?"),
-            "hours": params.get(f"{at}.hours", "?"),
-            "inspection": _delay(params.get(f"{at}.inspection", "")),
-            "extras": "; ".join(extras),
-        })  # fmt: skip
+        checkpoints.append(
+            {
+                "key": key,
+                "name": place(key),
+                "lanes": params.get(f"{at}.lanes", "?"),
+                "hours": params.get(f"{at}.hours", "?"),
+                "inspection": _delay(params.get(f"{at}.inspection", "")),
+                "extras": "; ".join(extras),
+            }
+        )
     legs = []
     for key in dict.fromkeys(p.split(".")[1] for p in params if p.startswith("legs.")):
         at = f"legs.{key}"
@@ -494,13 +570,15 @@ def _scenario(summary: dict, params: dict) -> dict:
             extras.append(f"breakdowns (chance {chance} a truck; repair {_delay(params.get(f'{at}.repair', ''))})")
         if params.get(f"{at}.escort"):
             extras.append(f"only with an escort ({params[f'{at}.escort']})")
-        legs.append({
-            "key": key,
-            "ends": f"{place(params.get(f'{at}.start', '?'))} – {place(params.get(f'{at}.end', '?'))}",
-            "km": params.get(f"{at}.distance_km", ""),
-            "travel": _delay(params.get(f"{at}.travel", "")),
-            "extras": "; ".join(extras),
-        })  # fmt: skip
+        legs.append(
+            {
+                "key": key,
+                "ends": f"{place(params.get(f'{at}.start', '?'))} – {place(params.get(f'{at}.end', '?'))}",
+                "km": params.get(f"{at}.distance_km", ""),
+                "travel": _delay(params.get(f"{at}.travel", "")),
+                "extras": "; ".join(extras),
+            }
+        )
     return {"movements": movements, "checkpoints": checkpoints, "legs": legs}
 
 
@@ -512,14 +590,25 @@ def _closures(params: dict, at: str) -> list[str]:
         hours = params.get(f"{at}.closures.{name}.duration_h")
         found.append(f"closed from {_when(start)} " + (f"for {hours} h" if hours else "for good"))
     if f"{at}.random_closures.rate_per_day" in params:
-        found.append(f"random closures {params[f'{at}.random_closures.rate_per_day']} a day, lasting "
-                     f"{_delay(params.get(f'{at}.random_closures.duration', ''))}")  # fmt: skip
+        found.append(
+            f"random closures {params[f'{at}.random_closures.rate_per_day']} a day, lasting "
+            f"{_delay(params.get(f'{at}.random_closures.duration', ''))}"
+        )
     return found
 
 
 _DELAY = re.compile(r"^(\w+)\((.*)\)$")
-_DELAY_WORDS = {"value_h": "", "mean_h": "mean", "sd_h": "sd", "median_h": "median", "p90_h": "p90", "low_h": "min",
-                "mode_h": "mode", "high_h": "max", "values_h": "values"}  # fmt: skip
+_DELAY_WORDS = {
+    "value_h": "",
+    "mean_h": "mean",
+    "sd_h": "sd",
+    "median_h": "median",
+    "p90_h": "p90",
+    "low_h": "min",
+    "mode_h": "mode",
+    "high_h": "max",
+    "values_h": "values",
+}
 
 
 def _delay(text: str) -> str:
@@ -594,19 +683,23 @@ def _features(params: dict) -> dict[str, list[str]]:
         "other_traffic": where(r"^(checkpoints\.[^.]+)\.other_traffic\."),
         "breakdowns": where(r"^(legs\.[^.]+)\.breakdown_(?:probability|per_100km)$"),
         "escorts": where(r"^(legs\.[^.]+)\.escort$"),
-        "turn_back": [p.rsplit(".", 1)[0] for p, v in params.items()
-                      if p.endswith(".turn_back_probability") and _number(v)],  # fmt: skip
+        "turn_back": [
+            p.rsplit(".", 1)[0] for p, v in params.items() if p.endswith(".turn_back_probability") and _number(v)
+        ],
         "rerouting": where(r"^((?:movements|flows)\.[^.]+)\.alternative_routes\."),
-        "priority": [p.rsplit(".", 1)[0] for p, v in params.items()
-                     if p.endswith((".priority", ".aid_priority")) and v == "True"],  # fmt: skip
+        "priority": [
+            p.rsplit(".", 1)[0] for p, v in params.items() if p.endswith((".priority", ".aid_priority")) and v == "True"
+        ],
     }
 
 
 def _limitations(params: dict, summary: dict, scenario: dict) -> list[str]:
     """What the model leaves out, in plain words, said for this scenario."""
     f = _features(params)
-    names = {**{f"checkpoints.{k}": summary["places"].get(k, k) for k in summary["checkpoints"]},
-             **{f"legs.{leg['key']}": f"the road {leg['ends']}" for leg in scenario["legs"]}}  # fmt: skip
+    names = {
+        **{f"checkpoints.{k}": summary["places"].get(k, k) for k in summary["checkpoints"]},
+        **{f"legs.{leg['key']}": f"the road {leg['ends']}" for leg in scenario["legs"]},
+    }
 
     def at(prefixes: list[str]) -> str:
         return ", ".join(names.get(p, p) for p in prefixes)
@@ -622,28 +715,38 @@ def _limitations(params: dict, summary: dict, scenario: dict) -> list[str]:
         "stopping several movements at once are not represented.",
         "The trucks of a movement travel together: one travel time per movement and leg, and a movement leaves a "
         "checkpoint only when its last truck is cleared. "
-        + (f"Breakdowns are configured on {at(f['breakdowns'])}." if f["breakdowns"]
-           else "No truck breaks down in this scenario."),  # fmt: skip
+        + (
+            f"Breakdowns are configured on {at(f['breakdowns'])}."
+            if f["breakdowns"]
+            else "No truck breaks down in this scenario."
+        ),
         "Cargo is not lost, spoiled, stolen or damaged: every tonne that arrives counts as delivered, and "
         "distribution inside the destination is not modelled.",
         "Roads have no capacity limit or congestion, and travel time does not depend on the load. Other traffic "
         "(private cars, commercial trucks, vehicles in the opposite direction) competes for checkpoint lanes only "
-        + (f"where configured: {at(f['other_traffic'])}." if f["other_traffic"]
-           else "where configured, and this scenario configures none."),  # fmt: skip
+        + (
+            f"where configured: {at(f['other_traffic'])}."
+            if f["other_traffic"]
+            else "where configured, and this scenario configures none."
+        ),
         "Inspection times do not depend on the cargo, the sender or the staff; lanes are identical and serve first "
         "come, first served"
         + (f", with priority where configured ({len(f['priority'])} setting(s))." if f["priority"] else "."),
         "Trucks turned back by an inspection are not sent again."
-        if f["turn_back"] else "No inspection turns trucks back in this scenario.",
-        (f"Needs are a constant population of {d['population']:,} with a fixed daily ration per cargo type; stocks, "
-         "local production and supplies outside the modelled movements are not counted, so the share of need met "
-         "covers these deliveries only.") if d["population"] else
-        "The scenario states no needs, so no person-days or share of need met are computed.",
+        if f["turn_back"]
+        else "No inspection turns trucks back in this scenario.",
+        (
+            f"Needs are a constant population of {d['population']:,} with a fixed daily ration per cargo type; stocks, "
+            "local production and supplies outside the modelled movements are not counted, so the share of need met "
+            "covers these deliveries only."
+        )
+        if d["population"]
+        else "The scenario states no needs, so no person-days or share of need met are computed.",
         "Nothing after the horizon is known: a movement not delivered by then may still arrive later.",
         "The intervals reflect only the randomness simulated with the parameters as given. Uncertainty in the "
         "parameters themselves (see Assumptions) is not propagated: compare scenarios, or sweep the assumed values, "
         "to see how far the conclusions move with them.",
-    ]  # fmt: skip
+    ]
 
 
 def _assumptions(card: list[dict], summary: dict, params: dict) -> dict:
@@ -652,13 +755,23 @@ def _assumptions(card: list[dict], summary: dict, params: dict) -> dict:
     places = summary["places"]
     names = {f"movements.{k}": m["name"] for k, m in summary["movements"].items()}
     names |= {f"flows.{k}": m["name"] for k, m in summary["movements"].items()}
-    kinds = {"movements": "Movement", "flows": "Flow", "checkpoints": "Checkpoint", "legs": "Road", "places": "Place",
-             "escorts": "Escort pool", "needs": "Needs"}  # fmt: skip
+    kinds = {
+        "movements": "Movement",
+        "flows": "Flow",
+        "checkpoints": "Checkpoint",
+        "legs": "Road",
+        "places": "Place",
+        "escorts": "Escort pool",
+        "needs": "Needs",
+    }
 
     def group_of(parameter: str) -> str:
         parts = parameter.split(".")
-        return ".".join(parts[:2]) if parts[0] in kinds and parts[0] != "needs" and len(parts) > 1 else (
-            "needs" if parts[0] == "needs" else "")
+        return (
+            ".".join(parts[:2])
+            if parts[0] in kinds and parts[0] != "needs" and len(parts) > 1
+            else ("needs" if parts[0] == "needs" else "")
+        )
 
     def label(group: str) -> str:
         if not group:
@@ -677,23 +790,37 @@ def _assumptions(card: list[dict], summary: dict, params: dict) -> dict:
             continue
         g = group_of(row["parameter"])
         entry = groups.setdefault(g, {"id": g or "scenario", "label": label(g), "rows": []})
-        entry["rows"].append({"parameter": row["parameter"], "value": row["value"], "unit": row["unit"],
-                              "source": row["source"] or "not given", "note": row["note"],
-                              "overridden": row["overridden"]})  # fmt: skip
-    partly = [{"parameter": r["parameter"], "value": r["value"], "note": r["note"]} for r in card
-              if not r["unsourced"] and "assumption" in r["note"].lower()]  # fmt: skip
+        entry["rows"].append(
+            {
+                "parameter": row["parameter"],
+                "value": row["value"],
+                "unit": row["unit"],
+                "source": row["source"] or "not given",
+                "note": row["note"],
+                "overridden": row["overridden"],
+            }
+        )
+    partly = [
+        {"parameter": r["parameter"], "value": r["value"], "note": r["note"]}
+        for r in card
+        if not r["unsourced"] and "assumption" in r["note"].lower()
+    ]
     overridden = [{"parameter": r["parameter"], "value": r["value"]} for r in card if r["overridden"]]
 
     source_of = {row["parameter"]: row["source"].strip().lower() for row in card if row["unsourced"]}
     by_movement = []
     for key, m in summary["movements"].items():
         at = f"flows.{key}" if f"flows.{key}.route" in params else f"movements.{key}"
-        routes = [params.get(f"{at}.route", "")] + [v for p, v in params.items()
-                                                    if p.startswith(f"{at}.alternative_routes.")]  # fmt: skip
+        routes = [params.get(f"{at}.route", "")] + [
+            v for p, v in params.items() if p.startswith(f"{at}.alternative_routes.")
+        ]
         stops = {p for r in routes for p in r.split(" > ") if p}
         pairs = {frozenset(pair) for r in routes for pair in zip(r.split(" > "), r.split(" > ")[1:])}
-        legs = {k for k in dict.fromkeys(p.split(".")[1] for p in params if p.startswith("legs."))
-                if frozenset((params.get(f"legs.{k}.start"), params.get(f"legs.{k}.end"))) in pairs}  # fmt: skip
+        legs = {
+            k
+            for k in dict.fromkeys(p.split(".")[1] for p in params if p.startswith("legs."))
+            if frozenset((params.get(f"legs.{k}.start"), params.get(f"legs.{k}.end"))) in pairs
+        }
         escorts = {params.get(f"legs.{k}.escort") for k in legs} - {None, ""}
         relevant = (
             [at] + [f"checkpoints.{p}" for p in stops] + [f"legs.{k}" for k in legs] + [f"escorts.{e}" for e in escorts]
@@ -704,13 +831,15 @@ def _assumptions(card: list[dict], summary: dict, params: dict) -> dict:
             if source_of[p] == "assumption":
                 g = group_of(p)
                 assumed.setdefault(g, []).append(p.removeprefix(g + ".") if g else p)
-        by_movement.append({
-            "key": key,
-            "name": m["name"],
-            "assumed": sum(len(names) for names in assumed.values()),
-            "not_given": sum(source_of[p] != "assumption" for p in used),
-            "groups": [{"label": groups[g]["label"], "parameters": names} for g, names in assumed.items()],
-        })  # fmt: skip
+        by_movement.append(
+            {
+                "key": key,
+                "name": m["name"],
+                "assumed": sum(len(names) for names in assumed.values()),
+                "not_given": sum(source_of[p] != "assumption" for p in used),
+                "groups": [{"label": groups[g]["label"], "parameters": names} for g, names in assumed.items()],
+            }
+        )
     return {
         "groups": list(groups.values()),
         "assumed": sum(v == "assumption" for v in source_of.values()),
@@ -756,84 +885,225 @@ def _stress(summary: dict, provenance: dict) -> list[dict]:
         missing = [s for s in sections if s not in SECTIONS]
         if missing:
             raise ValueError(f"no report section {missing}")
-        return {"number": number, "name": name, "answer": answer,
-                "sections": [{"id": _slug(s), "title": s} for s in sections], "files": list(files)}  # fmt: skip
+        return {
+            "number": number,
+            "name": name,
+            "answer": answer,
+            "sections": [{"id": _slug(s), "title": s} for s in sections],
+            "files": list(files),
+        }
 
     return [
-        {"title": "Objectives", "entries": [
-            item("1.1", "Purpose of the model", "The planner's question this run answers, and the scenario's "
-                 "background.", ["The question", "The scenario"], ["README.md"]),
-            item("1.2", "Model outputs", "Delivery probability by the horizon (and deadline), mean, median, p90 and "
-                 "p95 delivery time, outcomes, checkpoint waits and utilisation, tonnes and need covered; how each is "
-                 "computed and its interval.", ["Method", "Results per movement", "Checkpoints",
-                                                "Deliveries and needs"], ["sim/analysis/statistics.py"]),
-            item("1.3", "Experimentation aims", "One scenario, replicated; other scenarios and parameter sweeps "
-                 "answer the researcher's question (what changes the outcome).", ["The question", "The scenario"],
-                 ["README.md (Change parameters)"]),
-        ]},
-        {"title": "Logic", "entries": [
-            item("2.1", "Base model overview diagram", "No process diagram: the routes of every movement are listed, "
-                 "and the timeline figure shows one replication moving through them.", ["The scenario", "Figures"],
-                 ["docs/design.md (Data flow)"]),
-            item("2.2", "Base model logic", "Movements travel their routes place by place: approval hold, inspection "
-                 "at checkpoints, travel on legs; the exact semantics are in the design notes.", ["Method"],
-                 ["docs/design.md (Model semantics)"]),
-            item("2.3", "Scenario logic", "What this scenario sets, with values changed on the command line marked.",
-                 ["The scenario", "Scenario card", "Assumptions"]),
-            item("2.4", "Algorithms", "Delays by inverse transform from one uniform each (lognormal given by median "
-                 "and p90, triangular, gamma, ...); lanes committed on arrival (exact first-come-first-served "
-                 "multi-lane queueing).", [], ["docs/design.md (Lanes are committed on arrival, Randomness)",
-                                               "sim/distributions.py"]),
-            item("2.5.1", "Entities", "Movements (convoys, shipments, departures of a flow) made of trucks; other "
-                 "vehicles where other traffic is configured.", ["The scenario"]),
-            item("2.5.2", "Activities", "Travel on legs, approval holds, inspections; closures and breakdowns where "
-                 "configured.", ["The scenario", "Scenario card"]),
-            item("2.5.3", "Resources", "Checkpoint lanes (open hours, closures); escort pools where configured.",
-                 ["The scenario", "Checkpoints"]),
-            item("2.5.4", "Queues", "One queue per checkpoint, first come first served across movements, in truck "
-                 "order; priority where configured.", ["Checkpoints"], ["docs/design.md (Checkpoints)"]),
-            item("2.5.5", "Entry and exit points", "A movement enters at its origin at its departure time and leaves "
-                 "when delivered, refused, turned back, or at the horizon.", ["Method"]),
-        ]},
-        {"title": "Data", "entries": [
-            item("3.1", "Data sources", "A source URL (or ASSUMPTION) and a confidence grade for every parameter.",
-                 ["Scenario card"]),
-            item("3.2", "Pre-processing", "Values are taken from the sources as noted on each card row (ranges, "
-                 "conversions, splits); a delay given as a median and a 90th percentile defines a lognormal.",
-                 ["Scenario card"], ["sim/distributions.py"]),
-            item("3.3", "Input parameters", "Every parameter with value, unit, source and confidence.",
-                 ["Scenario card", "The scenario"]),
-            item("3.4", "Assumptions", "What the model leaves out, and the values that rest on assumption.",
-                 ["Limitations", "Assumptions"]),
-        ]},
-        {"title": "Experimentation", "entries": [
-            item("4.1", "Initialisation", "A terminating simulation: every replication starts empty at the scenario "
-                 "start (no queues, no vehicles on the road), so there is no warm-up period.", ["Method"]),
-            item("4.2", "Run length", f"{summary['horizon_h'] / 24:g} days from the start; "
-                 f"{summary['replications']} replications.", ["Method"]),
-            item("4.3", "Estimation approach", "Independent replications; Wilson intervals for probabilities, Student "
-                 "t for means, binomial order statistics for quantiles"
-                 + ("; replications added in batches until the precision target was met or the maximum reached"
-                    if auto else "") + ".", ["Method"]),  # fmt: skip
-        ]},
-        {"title": "Implementation", "entries": [
-            item("5.1", "Software or programming language", f"Python with SimPy ({software or 'versions unknown'}).",
-                 ["Provenance"], ["pyproject.toml"]),
-            item("5.2", "Random sampling", "NumPy generators seeded from the run seed per named stream "
-                 "(common random numbers across scenarios), in fixed batches of replications.", ["Method"],
-                 ["docs/design.md (Randomness)", "sim/randomness.py"]),
-            item("5.3", "Model execution", "SimPy's event list; simultaneous events in scheduling order; the "
-                 "horizon excludes events due exactly then; results identical for any number of worker processes.",
-                 [], ["docs/design.md (Model semantics)"]),
-            item("5.4", "System specification", "Platform, package versions and run time of this run.",
-                 ["Provenance"]),
-        ]},
-        {"title": "Code access", "entries": [
-            item("6.1", "Computer model sharing statement", "The git commit (and whether the working tree had "
-                 "uncommitted changes), the exact command and the resolved configuration reproduce this run; the "
-                 "licence is in pyproject.toml.", ["Provenance"], ["README.md", "pyproject.toml"]),
-        ]},
-    ]  # fmt: skip
+        {
+            "title": "Objectives",
+            "entries": [
+                item(
+                    "1.1",
+                    "Purpose of the model",
+                    "The planner's question this run answers, and the scenario's background.",
+                    ["The question", "The scenario"],
+                    ["README.md"],
+                ),
+                item(
+                    "1.2",
+                    "Model outputs",
+                    "Delivery probability by the horizon (and deadline), mean, median, p90 and "
+                    "p95 delivery time, outcomes, checkpoint waits and utilisation, tonnes and need "
+                    "covered; how each is computed and its interval.",
+                    ["Method", "Results per movement", "Checkpoints", "Deliveries and needs"],
+                    ["sim/analysis/statistics.py"],
+                ),
+                item(
+                    "1.3",
+                    "Experimentation aims",
+                    "One scenario, replicated; other scenarios and parameter sweeps "
+                    "answer the researcher's question (what changes the outcome).",
+                    ["The question", "The scenario"],
+                    ["README.md (Change parameters)"],
+                ),
+            ],
+        },
+        {
+            "title": "Logic",
+            "entries": [
+                item(
+                    "2.1",
+                    "Base model overview diagram",
+                    "No process diagram: the routes of every movement are listed, "
+                    "and the timeline figure shows one replication moving through them.",
+                    ["The scenario", "Figures"],
+                    ["docs/design.md (Data flow)"],
+                ),
+                item(
+                    "2.2",
+                    "Base model logic",
+                    "Movements travel their routes place by place: approval hold, inspection "
+                    "at checkpoints, travel on legs; the exact semantics are in the design notes.",
+                    ["Method"],
+                    ["docs/design.md (Model semantics)"],
+                ),
+                item(
+                    "2.3",
+                    "Scenario logic",
+                    "What this scenario sets, with values changed on the command line marked.",
+                    ["The scenario", "Scenario card", "Assumptions"],
+                ),
+                item(
+                    "2.4",
+                    "Algorithms",
+                    "Delays by inverse transform from one uniform each (lognormal given by median "
+                    "and p90, triangular, gamma, ...); lanes committed on arrival (exact first-come-first-served "
+                    "multi-lane queueing).",
+                    [],
+                    ["docs/design.md (Lanes are committed on arrival, Randomness)", "sim/distributions.py"],
+                ),
+                item(
+                    "2.5.1",
+                    "Entities",
+                    "Movements (convoys, shipments, departures of a flow) made of trucks; other "
+                    "vehicles where other traffic is configured.",
+                    ["The scenario"],
+                ),
+                item(
+                    "2.5.2",
+                    "Activities",
+                    "Travel on legs, approval holds, inspections; closures and breakdowns where configured.",
+                    ["The scenario", "Scenario card"],
+                ),
+                item(
+                    "2.5.3",
+                    "Resources",
+                    "Checkpoint lanes (open hours, closures); escort pools where configured.",
+                    ["The scenario", "Checkpoints"],
+                ),
+                item(
+                    "2.5.4",
+                    "Queues",
+                    "One queue per checkpoint, first come first served across movements, in truck "
+                    "order; priority where configured.",
+                    ["Checkpoints"],
+                    ["docs/design.md (Checkpoints)"],
+                ),
+                item(
+                    "2.5.5",
+                    "Entry and exit points",
+                    "A movement enters at its origin at its departure time and leaves "
+                    "when delivered, refused, turned back, or at the horizon.",
+                    ["Method"],
+                ),
+            ],
+        },
+        {
+            "title": "Data",
+            "entries": [
+                item(
+                    "3.1",
+                    "Data sources",
+                    "A source URL (or ASSUMPTION) and a confidence grade for every parameter.",
+                    ["Scenario card"],
+                ),
+                item(
+                    "3.2",
+                    "Pre-processing",
+                    "Values are taken from the sources as noted on each card row (ranges, "
+                    "conversions, splits); a delay given as a median and a 90th percentile defines a lognormal.",
+                    ["Scenario card"],
+                    ["sim/distributions.py"],
+                ),
+                item(
+                    "3.3",
+                    "Input parameters",
+                    "Every parameter with value, unit, source and confidence.",
+                    ["Scenario card", "The scenario"],
+                ),
+                item(
+                    "3.4",
+                    "Assumptions",
+                    "What the model leaves out, and the values that rest on assumption.",
+                    ["Limitations", "Assumptions"],
+                ),
+            ],
+        },
+        {
+            "title": "Experimentation",
+            "entries": [
+                item(
+                    "4.1",
+                    "Initialisation",
+                    "A terminating simulation: every replication starts empty at the scenario "
+                    "start (no queues, no vehicles on the road), so there is no warm-up period.",
+                    ["Method"],
+                ),
+                item(
+                    "4.2",
+                    "Run length",
+                    f"{summary['horizon_h'] / 24:g} days from the start; {summary['replications']} replications.",
+                    ["Method"],
+                ),
+                item(
+                    "4.3",
+                    "Estimation approach",
+                    "Independent replications; Wilson intervals for probabilities, Student "
+                    "t for means, binomial order statistics for quantiles"
+                    + (
+                        "; replications added in batches until the precision target was met or the maximum reached"
+                        if auto
+                        else ""
+                    )
+                    + ".",
+                    ["Method"],
+                ),
+            ],
+        },
+        {
+            "title": "Implementation",
+            "entries": [
+                item(
+                    "5.1",
+                    "Software or programming language",
+                    f"Python with SimPy ({software or 'versions unknown'}).",
+                    ["Provenance"],
+                    ["pyproject.toml"],
+                ),
+                item(
+                    "5.2",
+                    "Random sampling",
+                    "NumPy generators seeded from the run seed per named stream "
+                    "(common random numbers across scenarios), in fixed batches of replications.",
+                    ["Method"],
+                    ["docs/design.md (Randomness)", "sim/randomness.py"],
+                ),
+                item(
+                    "5.3",
+                    "Model execution",
+                    "SimPy's event list; simultaneous events in scheduling order; the "
+                    "horizon excludes events due exactly then; results identical for any number of worker processes.",
+                    [],
+                    ["docs/design.md (Model semantics)"],
+                ),
+                item(
+                    "5.4",
+                    "System specification",
+                    "Platform, package versions and run time of this run.",
+                    ["Provenance"],
+                ),
+            ],
+        },
+        {
+            "title": "Code access",
+            "entries": [
+                item(
+                    "6.1",
+                    "Computer model sharing statement",
+                    "The git commit (and whether the working tree had "
+                    "uncommitted changes), the exact command and the resolved configuration reproduce this run; the "
+                    "licence is in pyproject.toml.",
+                    ["Provenance"],
+                    ["README.md", "pyproject.toml"],
+                ),
+            ],
+        },
+    ]
 
 
 # --- Scenario card -------------------------------------------------------------------------------

@@ -14,7 +14,7 @@ import math
 import numpy as np
 from scipy import stats
 
-from sim.records import OUTCOMES, Records
+from sim.results.records import OUTCOMES, Records
 
 LEVEL = 0.95
 QUANTILES = {"median": 0.5, "p90": 0.9, "p95": 0.95}
@@ -134,10 +134,14 @@ def summarise_deliveries(records: Records, needs: dict | None) -> dict:
         "kg_per_person_day": needs["kg_per_person_day"],
         "by_cargo": by_cargo,
         "cumulative_tonnes_by_day": [
-            {"day": d + 1, "mean": float(cumulative[:, d].mean()),
-             "p5": float(np.percentile(cumulative[:, d], 5)), "p95": float(np.percentile(cumulative[:, d], 95))}
+            {
+                "day": d + 1,
+                "mean": float(cumulative[:, d].mean()),
+                "p5": float(np.percentile(cumulative[:, d], 5)),
+                "p95": float(np.percentile(cumulative[:, d], 95)),
+            }
             for d in range(days)
-        ],  # fmt: skip
+        ],
         "longest_gap_days": mean_interval(gaps_days),
     }
 

@@ -8,7 +8,7 @@ is self-contained (figures embedded as data URIs): it opens offline and names no
 
 Paired differences (`paired_differences`, the one implementation both pages use) rest on common
 random numbers: replication r of a given seed draws the same random numbers whatever the
-configuration (see `sim.randomness`), so two runs with the same seed and replication numbers can
+configuration (see `sim.simulate.randomness`), so two runs with the same seed and replication numbers can
 be compared replication by replication, which cancels much of the noise that separate intervals
 carry. Runs that do not share them are not paired, and the page says so.
 """
@@ -26,12 +26,20 @@ import numpy as np
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from sim.analysis.statistics import LEVEL, mean_interval, wilson
-from sim.records import Table
-from sim.results import folder_problem, read_json, read_table, write_text
+from sim.results import layout
+from sim.results.columns import SUMMARY_COLUMNS
+from sim.results.files import read_json, read_table, write_text
+from sim.results.records import Table
+from sim.results.status import folder_problem
+from sim.results.sweep import job_overrides
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
-REPORT = "sweep_report.html"
-RUN_FILES = ("summary.json", "movements.csv", "provenance.json")  # what a run folder must hold to be compared
+REPORT = layout.SWEEP_REPORT
+RUN_FILES = (
+    layout.SUMMARY,
+    layout.TABLES["movements"],
+    layout.PROVENANCE,
+)  # what a run folder must hold to be compared
 MAX_PANELS = 12  # rows of panels per parameter figure (one per combination of the other swept values)
 METRICS = {
     "delivery_probability": "P(delivered by horizon)",
@@ -54,9 +62,9 @@ class Run:
 
 def load_run(folder: Path, label: str) -> Run:
     """The files of a complete run folder (see RUN_FILES)."""
-    summary = read_json(folder / "summary.json")
-    seed = read_json(folder / "provenance.json").get("seed", summary.get("seed"))
-    return Run(label=label, summary=summary, movements=read_table(folder / "movements.csv"), seed=seed)
+    summary = read_json(folder / layout.SUMMARY)
+    seed = read_json(folder / layout.PROVENANCE).get("seed", summary.get("seed"))
+    return Run(label=label, summary=summary, movements=read_table(folder / layout.TABLES["movements"]), seed=seed)
 
 
 def run_problem(folder: Path) -> str | None:
@@ -69,12 +77,15 @@ def movement_metrics(m: dict) -> dict:
     p, mean = m["delivery_probability"], m["mean_delivery_time_h"]
     return {
         "replications": m["replications"],
-        "delivery_probability": p["estimate"], "delivery_probability_low": p["low"],
-        "delivery_probability_high": p["high"], "mean_delivery_time_h": mean["estimate"],
-        "mean_delivery_time_h_low": mean["low"], "mean_delivery_time_h_high": mean["high"],
+        "delivery_probability": p["estimate"],
+        "delivery_probability_low": p["low"],
+        "delivery_probability_high": p["high"],
+        "mean_delivery_time_h": mean["estimate"],
+        "mean_delivery_time_h_low": mean["low"],
+        "mean_delivery_time_h_high": mean["high"],
         **{f"{q}_delivery_time_h": m[f"{q}_delivery_time_h"]["estimate"] for q in ("median", "p90", "p95")},
         "mean_closure_wait_h": m["mean_closure_wait_h"]["estimate"],
-    }  # fmt: skip
+    }
 
 
 # --- paired differences -------------------------------------------------------------------------
@@ -214,9 +225,8 @@ def write_sweep_report(sweep: Path) -> None:
 
 
 def render_sweep(sweep: Path) -> str:
-    from sim.sweep import SUMMARY_COLUMNS
 
-    rows = _summary_rows(sweep / "summary.csv")
+    rows = _summary_rows(sweep / layout.SWEEP_SUMMARY)
     parameters = [c for c in (rows[0] if rows else {}) if c not in SUMMARY_COLUMNS]
     jobs: dict[int, dict] = {}
     for row in rows:
@@ -366,9 +376,8 @@ def render_comparison(folders: list[Path], names: list[str] | None = None) -> st
     `names` says how to show each folder (default: as given)."""
     names = names or [str(f) for f in folders]
     runs = {i: load_run(folder, f"run {i + 1}") for i, folder in enumerate(folders)}
-    from sim.sweep import job_overrides
 
-    provenance = [read_json(folder / "provenance.json") for folder in folders]
+    provenance = [read_json(folder / layout.PROVENANCE) for folder in folders]
     overrides = [" ".join(job_overrides(folder)) for folder in folders]  # Hydra's record of the command line
     settings = {i: overrides[i] or p.get("command") or "" for i, p in enumerate(provenance)}
     keys = [k for k in runs[0].summary["movements"] if all(k in r.summary["movements"] for r in runs.values())]
@@ -376,8 +385,14 @@ def render_comparison(folders: list[Path], names: list[str] | None = None) -> st
     for key in keys:
         for i, run in runs.items():
             m = run.summary["movements"][key]
-            row = {"label": run.label, "settings": settings[i], "status": "complete", "movement": key,
-                   "name": m["name"], **movement_metrics(m)}  # fmt: skip
+            row = {
+                "label": run.label,
+                "settings": settings[i],
+                "status": "complete",
+                "movement": key,
+                "name": m["name"],
+                **movement_metrics(m),
+            }
             results.append(_result_row(row))
     left_out = sorted({k for r in runs.values() for k in r.summary["movements"]} - set(keys))
     reference, paired, paired_note = _paired_rows(runs, settings)

@@ -4,30 +4,9 @@ minus closures (scheduled, or drawn at random for each replication)."""
 from __future__ import annotations
 
 import math
-import re
 from bisect import bisect_right
 
-_HOURS = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)-([01]\d|2[0-4]):([0-5]\d)$")
 NEVER = math.inf
-
-
-def parse_hours(hours: str) -> tuple[float, float] | None:
-    """Opening and closing hour of day for "HH:MM-HH:MM"; None for "24h".
-
-    Raises ValueError for anything else, including a window that opens and closes at once.
-    """
-    if hours == "24h":
-        return None
-    match = _HOURS.match(hours)
-    if not match:
-        raise ValueError(f"'{hours}' is not '24h' or 'HH:MM-HH:MM'")
-    oh, om, ch, cm = (int(g) for g in match.groups())
-    opens, closes = oh + om / 60, ch + cm / 60
-    if closes > 24:
-        raise ValueError(f"'{hours}' closes after 24:00")
-    if opens == closes % 24:
-        raise ValueError(f"'{hours}' opens and closes at the same time (write '24h' for always open)")
-    return opens, closes
 
 
 class OpeningHours:
@@ -35,8 +14,9 @@ class OpeningHours:
 
     __slots__ = ("opens", "closes", "offset_h", "always")
 
-    def __init__(self, hours: str, start_hour_of_day: float) -> None:
-        window = parse_hours(hours)
+    def __init__(self, window: tuple[float, float] | None, start_hour_of_day: float) -> None:
+        """`window`: the opening and closing hour of day (closing may be past midnight, smaller than
+        opening); None for open around the clock."""
         self.always = window is None
         self.opens, self.closes = window or (0.0, 24.0)
         self.offset_h = start_hour_of_day

@@ -24,9 +24,19 @@ class Lanes:
     """
 
     __slots__ = (
-        "free_h", "availability", "horizon_h", "other_arrival_h", "other_inspection_h", "next_other", "aid_priority",
-        "trucks", "wait_h", "other_trucks", "other_wait_h", "busy_h",
-    )  # fmt: skip
+        "free_h",
+        "availability",
+        "horizon_h",
+        "other_arrival_h",
+        "other_inspection_h",
+        "next_other",
+        "aid_priority",
+        "trucks",
+        "wait_h",
+        "other_trucks",
+        "other_wait_h",
+        "busy_h",
+    )
 
     def __init__(
         self,

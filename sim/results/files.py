@@ -20,9 +20,7 @@ from typing import IO
 
 import numpy as np
 
-from sim.records import Table
-
-STATUS_FILE = "status.json"
+from sim.results.records import Table
 
 
 @contextmanager
@@ -70,6 +68,7 @@ def write_json(path: Path, data: object) -> None:
 
 
 def read_json(path: Path) -> dict:
+    """The JSON object in a file (a summary, a status, a scenario)."""
     return json.loads(path.read_text(encoding="utf-8"))
 
 
@@ -102,11 +101,13 @@ class TableWriter:
         self._csv.writerow(self.columns)
 
     def write(self, table: Table) -> None:
+        """Write a table's rows (column name -> array), in blocks."""
         n = len(table[self.columns[0]]) if self.columns else 0
         for i in range(0, n, _BLOCK):
             self.write_rows(zip(*(table[c][i : i + _BLOCK].tolist() for c in self.columns)))
 
     def write_rows(self, rows: Iterable[Sequence]) -> None:
+        """Write rows of Python values; NaN (a time that never came) is written as an empty field."""
         self._csv.writerows(["" if isinstance(v, float) and math.isnan(v) else v for v in row] for row in rows)
 
 
@@ -115,7 +116,7 @@ _BLOCK = 10_000  # rows held as Python objects at a time
 
 def read_table(path: Path, replication: int | None = None) -> Table:
     """A CSV file written by `write_table`: numeric columns as float arrays (empty cells NaN), text
-    columns as object arrays of strings (as `sim.records` builds them); with `replication`, only
+    columns as object arrays of strings (as `sim.results.records` builds them); with `replication`, only
     that replication's rows. The file is read as a stream and turned into arrays block by block,
     each distinct text stored once, so reading needs little memory beyond the arrays."""
     with path.open(encoding="utf-8", newline="") as handle:
@@ -158,26 +159,3 @@ def _cells(path: Path, i: int, replication: int | None) -> Iterator[list[str]]:
         at, wanted = (columns.index("replication"), str(replication)) if replication is not None else (None, None)
         while rows := list(islice(reader, _BLOCK)):
             yield [row[i] for row in rows if at is None or row[at] == wanted]
-
-
-def write_status(folder: Path, status: str, **details: object) -> None:
-    write_json(folder / STATUS_FILE, {"status": status, **details})
-
-
-def read_status(folder: Path) -> str:
-    """'complete', 'running', 'failed', 'interrupted', or 'missing' when there is no status file."""
-    try:
-        return read_json(folder / STATUS_FILE)["status"]
-    except (OSError, ValueError, KeyError):
-        return "missing"
-
-
-def folder_problem(folder: Path, required: tuple[str, ...] | list[str]) -> str | None:
-    """Why `folder` is not a complete results folder holding the `required` files, or None."""
-    if not folder.is_dir():
-        return "no such folder"
-    status = read_status(folder)
-    if status != "complete":
-        return f"not a complete run (status: {status})"
-    missing = [name for name in required if not (folder / name).is_file()]
-    return f"missing {', '.join(missing)}" if missing else None

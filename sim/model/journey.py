@@ -9,86 +9,14 @@ its group there.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Generator
-from enum import IntEnum
-from typing import TYPE_CHECKING
+from collections.abc import Generator
 
 import simpy
-from simpy.events import URGENT
 
 from sim.model.calendar import NEVER, Availability
-
-if TYPE_CHECKING:
-    from sim.model.plan import MovementPlan
-    from sim.model.replication import World
-
-
-class Outcome(IntEnum):
-    """How a truck (or a whole movement) ended. Every truck and tonne ends in exactly one."""
-
-    delivered = 0
-    refused = 1  # permission refused at a hold
-    turned_back = 2  # sent back by an inspection
-    not_delivered = 3  # still on the way, or held, at the horizon
-
-
-class SetOff(simpy.Event):
-    """A movement on the direct path setting off at time 0. It is scheduled as SimPy schedules the
-    start of a process (urgent, at once), so that movements set off in scenario order whichever
-    path they take, and before any process that one of them starts."""
-
-    def __init__(self, env: simpy.Environment, callback: Callable[[simpy.Event], None]) -> None:
-        super().__init__(env)
-        self._ok, self._value = True, None  # triggered, as SimPy's own Initialize and Timeout are
-        self.callbacks.append(callback)
-        env.schedule(self, URGENT)
-
-
-class Group:
-    """Trucks of one movement travelling together, and where they are on their route."""
-
-    __slots__ = ("trucks", "places", "i", "alternative", "waited_h")
-
-    def __init__(self, trucks: list[int], places: list[str], i: int, alternative: int) -> None:
-        self.trucks = trucks
-        self.places = places  # the route as driven so far and planned onward
-        self.i = i  # index of the current or next place
-        self.alternative = alternative  # index of the next alternative route to turn to
-        self.waited_h = 0.0  # time this group spent waiting at closures
-
-
-class Passages:
-    """Where a movement's groups have been: one entry per place a group reached, as columns. A
-    place is noted by its code (`MovementPlan.place_code`), as the tables will have it."""
-
-    __slots__ = ("place", "arrival_h", "release_h", "trucks")
-
-    def __init__(self) -> None:
-        self.place: list[int] = []
-        self.arrival_h: list[float] = []
-        self.release_h: list[float] = []  # NaN until the group leaves
-        self.trucks: list[int] = []
-
-    def arrive(self, place: int, t: float, trucks: int) -> int:
-        """Note a group's arrival; returns the entry's index, to set its release later."""
-        self.add(place, t, math.nan, trucks)
-        return len(self.place) - 1
-
-    def add(self, place: int, arrival_h: float, release_h: float, trucks: int) -> None:
-        """Note a group's passage whose release is known (NaN: it ends there)."""
-        self.place.append(place)
-        self.arrival_h.append(arrival_h)
-        self.release_h.append(release_h)
-        self.trucks.append(trucks)
-
-    def censor(self, horizon_h: float) -> None:
-        """Forget arrivals at or after the horizon, and releases at or after it."""
-        if any(t >= horizon_h for t in self.arrival_h):
-            kept = [i for i, t in enumerate(self.arrival_h) if t < horizon_h]
-            for column in (self.place, self.arrival_h, self.release_h, self.trucks):
-                column[:] = [column[i] for i in kept]
-        if any(t >= horizon_h for t in self.release_h):
-            self.release_h[:] = [t if t < horizon_h else math.nan for t in self.release_h]
+from sim.model.passages import Group, Outcome, Passages, SetOff
+from sim.model.plan import MovementPlan
+from sim.model.world import World
 
 
 class Journey:
@@ -107,8 +35,21 @@ class Journey:
     undone by `censor` (the direct path stops at the horizon itself).
     """
 
-    __slots__ = ("plan", "world", "draws", "outcome_of", "end_of", "passages", "trace", "closure_wait_h",
-                 "reroutes", "permission", "on_direct_path", "place_i", "reached_h")  # fmt: skip
+    __slots__ = (
+        "plan",
+        "world",
+        "draws",
+        "outcome_of",
+        "end_of",
+        "passages",
+        "trace",
+        "closure_wait_h",
+        "reroutes",
+        "permission",
+        "on_direct_path",
+        "place_i",
+        "reached_h",
+    )
 
     def __init__(self, plan: MovementPlan, world: World, draws: list[float], trace: bool) -> None:
         self.plan = plan
@@ -129,9 +70,11 @@ class Journey:
             world.env.process(self.run(Group(list(range(plan.trucks)), list(plan.routes[0]), 0, 1), plan.departure_h))
 
     def set_off(self, _: simpy.Event) -> None:
+        """The convoy leaves its origin at its departure time (on the direct path)."""
         self.run_direct(due=False)
 
     def take_turn(self, _: simpy.Event) -> None:
+        """The convoy's turn at the checkpoint it waits at has come (on the direct path)."""
         self.run_direct(due=True)
 
     def run_direct(self, due: bool) -> None:
@@ -301,6 +244,7 @@ class Journey:
         return t + wait_h
 
     def note_closure_wait(self, g: Group, wait_h: float) -> None:
+        """Add hours a group spent waiting at a closed road or checkpoint to its own and the longest."""
         g.waited_h += max(wait_h, 0.0)
         self.closure_wait_h = max(self.closure_wait_h, g.waited_h)
 
@@ -316,10 +260,12 @@ class Journey:
         return self.permission.value
 
     def release_escort(self, pool: simpy.Resource, request: simpy.Event, after_h: float) -> Generator:
+        """The escort goes back to its pool `after_h` hours on (its turnaround), free for the next convoy."""
         yield self.world.env.timeout(after_h)
         pool.release(request)
 
     def end(self, trucks: list[int], outcome: Outcome, t: float) -> None:
+        """Trucks whose journey ended at time `t`: delivered, refused or turned back."""
         for k in trucks:
             self.outcome_of[k], self.end_of[k] = outcome, t
 
@@ -332,5 +278,6 @@ class Journey:
                 self.outcome_of[k], self.end_of[k] = Outcome.not_delivered, math.nan
         self.passages.censor(horizon_h)
         if self.trace is not None:
-            self.trace = [(k, place, a, s, c if c < horizon_h else math.nan)
-                          for k, place, a, s, c in self.trace if s < horizon_h]  # fmt: skip
+            self.trace = [
+                (k, place, a, s, c if c < horizon_h else math.nan) for k, place, a, s, c in self.trace if s < horizon_h
+            ]

@@ -7,21 +7,28 @@ from pathlib import Path
 
 from hydra import compose, initialize_config_dir
 from hydra.core.config_store import ConfigStore
-from omegaconf import DictConfig, OmegaConf
+from omegaconf import DictConfig, OmegaConf, open_dict
 from omegaconf.errors import MissingMandatoryValue, OmegaConfBaseException
 
-from sim import scenarios
-from sim.schema import RunConfig, Scenario
-from sim.validate import ConfigError, check
+from sim.config import library as scenarios
+from sim.config.overrides import addition_problems, drop_sources_of, removed_scenario_keys
+from sim.config.schema import RunConfig, Scenario
+from sim.config.validate import ConfigError, check
 
-CONFIG_DIR = Path(__file__).resolve().parent.parent / "configs"
+CONFIG_DIR = Path(__file__).resolve().parents[2] / "configs"
 
 ConfigStore.instance().store(name="run_schema", node=RunConfig)
 scenarios.register()
 
 
-def to_run(cfg: DictConfig) -> RunConfig:
-    """The validated run a composed config describes; ConfigError naming every bad key."""
+def to_run(cfg: DictConfig, overrides: list[str] | tuple[str, ...] = ()) -> RunConfig:
+    """The validated run a composed config describes; ConfigError naming every bad key.
+    `overrides`: the command line's, for the rules on keys added (`+`) and entries removed (`~`)."""
+    added = addition_problems(list(overrides))
+    if added:
+        raise ConfigError(added)
+    with open_dict(cfg):
+        drop_sources_of(cfg, removed_scenario_keys(list(overrides)))
     missing = sorted(_missing_keys(cfg, ""))
     if missing:
         raise ConfigError([f"{key}: is required but has no value" for key in missing])
@@ -53,7 +60,7 @@ def load_run(overrides: list[str] | tuple[str, ...] = ()) -> RunConfig:
     """Compose and validate a run as the command line would, e.g. load_run(["scenario=baseline"])."""
     with initialize_config_dir(version_base="1.3", config_dir=str(CONFIG_DIR)):
         cfg = compose(config_name="config", overrides=list(overrides))
-    return to_run(cfg)
+    return to_run(cfg, overrides)
 
 
 def load_scenario(name: str = "baseline", overrides: list[str] | tuple[str, ...] = ()) -> Scenario:

@@ -15,23 +15,12 @@ import math
 
 import numpy as np
 
-from sim.model.movement import Journey, Outcome
+from sim.model.journey import Journey
+from sim.model.passages import Outcome
 from sim.model.plan import Plan
-from sim.model.replication import World
-from sim.records import OUTCOMES, TABLE_NAMES, Coded, Packed, PackedTable, Records, TableBuilder
-
-MOVEMENT_COLUMNS = (
-    "replication", "movement", "flow", "outcome", "departure_h", "end_h", "delivery_time_h", "trucks", "tonnes",
-    *(f"{o}_{unit}" for o in OUTCOMES for unit in ("trucks", "t")),
-    "closure_wait_h", "reroutes", "last_place",
-)  # fmt: skip
-PASSAGE_COLUMNS = ("replication", "movement", "place", "arrival_h", "release_h", "trucks")
-CHECKPOINT_COLUMNS = (
-    "replication", "checkpoint", "lanes", "trucks", "wait_h", "other_trucks", "other_wait_h", "busy_h", "open_h",
-)  # fmt: skip
-DELIVERY_COLUMNS = ("replication", "movement", "time_h", "cargo", "tonnes")
-# Each table of `Records` (an attribute of that name), and its columns.
-TABLE_COLUMNS = dict(zip(TABLE_NAMES, (MOVEMENT_COLUMNS, PASSAGE_COLUMNS, CHECKPOINT_COLUMNS, DELIVERY_COLUMNS)))
+from sim.model.world import World
+from sim.results.columns import CHECKPOINT_COLUMNS, MOVEMENT_COLUMNS, PASSAGE_COLUMNS
+from sim.results.records import OUTCOMES, Coded, Packed, PackedTable, Records, TableBuilder
 
 
 class Collector:
@@ -44,7 +33,7 @@ class Collector:
         self.movements = TableBuilder(("closure_wait_h", "reroutes", "places_reached"))  # per movement row
         self.passages = TableBuilder(PASSAGE_COLUMNS[2:])  # places as codes
         self.checkpoints = TableBuilder(tuple(c for c in CHECKPOINT_COLUMNS if c != "checkpoint"))
-        self.places = list(plan.scenario.places)  # as `MovementPlan.place_code` numbers them
+        self.places = list(plan.places)  # as `MovementPlan.place_code` numbers them
 
     def add(self, r: int, journeys: list[Journey], world: World) -> None:
         """Keep the numbers of replication `r`, the one after those already added."""
@@ -61,11 +50,21 @@ class Collector:
         self.truck_ends.add_columns(outcomes, ends)
         self.movements.add_columns(waits, reroutes, reached)
         horizon_h = self.plan.horizon_h
-        self.checkpoints.add_rows([
-            (r, len(lane.free_h), lane.trucks, lane.wait_h, lane.other_trucks, lane.other_wait_h, lane.busy_h,
-             lane.availability.open_h(0.0, horizon_h))
-            for lane in world.lanes.values()  # in the scenario's order of checkpoints
-        ])  # fmt: skip
+        self.checkpoints.add_rows(
+            [
+                (
+                    r,
+                    len(lane.free_h),
+                    lane.trucks,
+                    lane.wait_h,
+                    lane.other_trucks,
+                    lane.other_wait_h,
+                    lane.busy_h,
+                    lane.availability.open_h(0.0, horizon_h),
+                )
+                for lane in world.lanes.values()  # in the scenario's order of checkpoints
+            ]
+        )
 
     def records(self) -> Records:
         """The four tables of the replications added so far."""
@@ -100,7 +99,7 @@ class Collector:
             "place": Coded.of(self.places, passages["place"]),
         }
         checkpoints = self.checkpoints.table()
-        checkpoint_names = list(plan.scenario.checkpoints)  # a row each, in this order
+        checkpoint_names = list(plan.lanes)  # a row each, in this order
         checkpoints["checkpoint"] = Coded.of(checkpoint_names, np.tile(np.arange(len(checkpoint_names)), n))
         delivered_truck = outcome_of == Outcome.delivered
         tables = {
@@ -157,7 +156,9 @@ def _results(plan: Plan, rows: _Rows, outcome_of: np.ndarray, end_of: np.ndarray
         "tonnes": rows.repeat([m.tonnes for m in plan.movements], float),
     }
     for o in Outcome:
-        table[f"{OUTCOMES[o]}_trucks"] = counts[:, o].copy()  # contiguous: it travels as a block (`sim.handoff`)
+        table[f"{OUTCOMES[o]}_trucks"] = counts[
+            :, o
+        ].copy()  # contiguous: it travels as a block (`sim.simulate.handoff`)
         table[f"{OUTCOMES[o]}_t"] = counts[:, o] * tonnes_per_truck
     return table
 

@@ -10,7 +10,7 @@ from importlib import metadata
 from pathlib import Path
 
 PACKAGES = ("aid-logistics-sim", "simpy", "numpy", "scipy", "matplotlib", "hydra-core", "omegaconf", "jinja2")
-REPOSITORY = Path(__file__).resolve().parent.parent
+REPOSITORY = Path(__file__).resolve().parents[2]
 
 
 def git_state() -> dict:
@@ -29,6 +29,7 @@ def git_state() -> dict:
 
 
 def package_versions() -> dict:
+    """The versions of Python and of the packages that made the results (None: not installed)."""
     versions = {"python": platform.python_version()}
     for name in PACKAGES:
         try:
@@ -47,6 +48,7 @@ def command_line() -> str:
 
 
 def provenance(started: str, ended: str, run_time_s: float, seed: int, workers: int) -> dict:
+    """Everything needed to run it again and to know what ran: command, seed, workers, code, times."""
     return {
         "command": command_line(),
         "seed": seed,

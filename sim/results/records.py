@@ -7,7 +7,6 @@ CSV and `analysis` reads back.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
@@ -16,7 +15,7 @@ import numpy as np
 Table = dict[str, np.ndarray]
 
 TABLE_NAMES = ("movements", "passages", "checkpoints", "deliveries")  # the tables of `Records`
-OUTCOMES = ("delivered", "refused", "turned_back", "not_delivered")  # indexed by sim.model.movement.Outcome
+OUTCOMES = ("delivered", "refused", "turned_back", "not_delivered")  # indexed by sim.model.journey.Outcome
 
 
 class TableBuilder:
@@ -35,6 +34,7 @@ class TableBuilder:
         self.parts: list[list[np.ndarray]] = []
 
     def add_rows(self, rows: list[tuple]) -> None:
+        """Add rows given row by row (tuples in the order of the columns)."""
         for values, more in zip(self.lists, zip(*rows)):
             values.extend(more)
         self._convert_if_many()
@@ -52,6 +52,7 @@ class TableBuilder:
                 values.clear()
 
     def table(self) -> Table:
+        """The rows added, as a table of one array per column."""
         parts = [*self.parts, [_array(values) for values in self.lists]]
         if len(parts) > 1 and not len(parts[-1][0]):
             parts.pop()  # empty arrays are of floats: joined, they would turn integers into floats
@@ -78,9 +79,11 @@ class Coded:
 
     @classmethod
     def of(cls, names: Sequence[str], codes: np.ndarray) -> Coded:
+        """A coded column, its codes in the smallest integer type that holds them."""
         return cls(np.array(names, object), codes.astype(np.min_scalar_type(max(len(names) - 1, 0))))
 
     def decoded(self) -> np.ndarray:
+        """The column as an object array of the names."""
         return self.names[self.codes]
 
 
@@ -109,6 +112,7 @@ class Records:
         return replace(self, passages={c: np.empty(0, v.dtype) for c, v in self.passages.items()})
 
     def movement_keys(self) -> list[str]:
+        """The keys of the movements (and flows) recorded, in order of first appearance."""
         return list(dict.fromkeys(self.movements["movement"].tolist()))
 
 
@@ -124,87 +128,10 @@ class Packed:
     replications: int
 
     def unpacked(self) -> Records:
+        """The records with their text columns decoded, as the main process keeps them."""
+
         def decoded(table: PackedTable) -> Table:
             return {c: v.decoded() if isinstance(v, Coded) else v for c, v in table.items()}
 
         tables = {name: decoded(table) for name, table in self.tables.items()}
         return Records(**tables, horizon_h=self.horizon_h, replications=self.replications)
-
-
-class Assembly:
-    """Records of consecutive replication ranges of one run, joined in order as they come.
-
-    Each part's rows are copied into columns made for the whole run: long enough, at the rows per
-    replication seen so far and 5% more, for the replications still to come; made longer (a copy)
-    only if a part needs more than that, exactly as long as needed for the last part; and cut to
-    length in place at the end. A caller may let each part go once added: a run holds its records
-    once, not twice, and nothing is copied after the last part comes.
-    """
-
-    SPARE = 1.05  # room for the rest of the run, over its expected rows
-
-    def __init__(self, replications: int) -> None:
-        self.expected = replications  # in the whole run
-        self.replications = 0  # added so far
-        self.horizon_h = math.nan
-        self.columns: dict[str, Table] = {}  # table name -> columns, rows beyond `rows` unused
-        self.rows: dict[str, int] = {}
-        self.empty: dict[str, Table] = {}  # the first empty table of each name, for one never filled
-
-    def add(self, part: Records) -> None:
-        """Join the part after those already added."""
-        self.horizon_h = part.horizon_h
-        self.replications += part.replications
-        for name in TABLE_NAMES:
-            table = getattr(part, name)
-            n = len(next(iter(table.values()), ()))
-            if not n:  # its columns may be of other types (an empty list gives floats)
-                self.empty.setdefault(name, table)
-                continue
-            rows, columns = self.rows.get(name, 0), self.columns.get(name, {})
-            # Types as np.concatenate would give them: a float in a later part makes a float column.
-            types = {c: np.result_type(columns[c], v) if c in columns else v.dtype for c, v in table.items()}
-            length = made = len(next(iter(columns.values()), ()))
-            if rows + n > made:
-                if self.replications < self.expected:
-                    expected_rows = (rows + n) / self.replications * self.expected * self.SPARE
-                    length = max(rows + n, math.ceil(expected_rows), int(1.25 * made))
-                else:
-                    length = rows + n
-            if length != made or any(c not in columns or columns[c].dtype != t for c, t in types.items()):
-                columns = {c: _grown(columns.get(c), rows, length, t) for c, t in types.items()}
-                self.columns[name] = columns
-            for c, v in table.items():
-                columns[c][rows : rows + n] = v
-            self.rows[name] = rows + n
-
-    def records(self) -> Records:
-        """The records of the parts added; the assembly is done with."""
-        if not self.replications:
-            raise ValueError("no records were added")
-        tables = {}
-        for name in TABLE_NAMES:
-            columns = self.columns.get(name)
-            if columns is None:
-                tables[name] = self.empty[name]
-                continue
-            for column in columns.values():
-                column.resize(self.rows[name], refcheck=False)  # in place: no copy, the rest given back
-            tables[name] = dict(columns)
-        return Records(**tables, horizon_h=self.horizon_h, replications=self.replications)
-
-
-def _grown(column: np.ndarray | None, rows: int, length: int, dtype: np.dtype) -> np.ndarray:
-    """A new column of `length` rows whose first `rows` are those of `column`."""
-    grown = np.empty(length, dtype)
-    if column is not None:
-        grown[:rows] = column[:rows]
-    return grown
-
-
-def concat(parts: list[Records]) -> Records:
-    """Records of consecutive replication ranges joined in order."""
-    assembly = Assembly(sum(p.replications for p in parts))
-    for part in parts:
-        assembly.add(part)
-    return assembly.records()

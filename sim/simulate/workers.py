@@ -18,12 +18,14 @@ from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from itertools import islice
 
-from sim.handoff import Parcel, parcel_folder, receive, send
-from sim.model.plan import Plan, compile_scenario
-from sim.randomness import BATCH
-from sim.records import Assembly, Packed, Records
-from sim.schema import Scenario
-from sim.simulation import run_replications, simulate_plan
+from sim.config.schema import Scenario
+from sim.model.plan import Plan
+from sim.results.assembly import Assembly
+from sim.results.records import Packed, Records
+from sim.simulate.compile import compile_scenario
+from sim.simulate.handoff import Parcel, parcel_folder, receive, send
+from sim.simulate.randomness import BATCH
+from sim.simulate.replications import run_replications, simulate_plan
 
 # Replications per unit of work: at most a whole batch, so that a piece's fixed costs (about 6 ms
 # for the reference model: mostly creating its random generators) are paid rarely, yet small enough
@@ -34,6 +36,7 @@ AHEAD = 2  # pieces submitted per worker before the first is taken
 
 
 def available_cores() -> int:
+    """The processor cores this process may run on: how many workers a large run starts."""
     try:
         return len(os.sched_getaffinity(0))
     except AttributeError:  # not on every platform
@@ -118,7 +121,7 @@ def _on_workers(plan: Plan, seed: int, pieces: list[tuple[int, int]], workers: i
 
 
 # In a worker process, given once to `_worker_start`: the compiled scenario, and the folder where
-# finished pieces are left for the parent (`sim.handoff`); a parcel is written holding `_sending`.
+# finished pieces are left for the parent (`sim.simulate.handoff`); a parcel is written holding `_sending`.
 _plan: Plan
 _folder: str | None
 _sending = threading.Lock()
@@ -157,6 +160,7 @@ class Progress:
         self.total, self.done, self.started = total, 0, time.monotonic()
 
     def advance(self, count: int) -> None:
+        """`count` more replications are done: show the count and the estimated time left."""
         self.done += count
         elapsed = time.monotonic() - self.started
         left = elapsed / self.done * (self.total - self.done) if self.done else 0.0
@@ -164,5 +168,6 @@ class Progress:
         sys.stderr.flush()
 
     def close(self) -> None:
+        """Clear the line once the run is done."""
         sys.stderr.write("\r" + " " * 60 + "\r")
         sys.stderr.flush()

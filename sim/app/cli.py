@@ -11,47 +11,52 @@ import os
 import shutil
 import signal
 import sys
-import traceback
-from dataclasses import MISSING, fields
 from pathlib import Path
 
 import hydra
 from hydra.core.hydra_config import HydraConfig
+from hydra.core.override_parser.overrides_parser import OverridesParser
 from hydra.errors import HydraException
 from hydra.types import RunMode
 from omegaconf import DictConfig, OmegaConf
-from omegaconf.errors import OmegaConfBaseException
+from omegaconf.errors import OmegaConfBaseException, ValidationError
 
-from sim.config import CONFIG_DIR, to_run
-from sim.results import write_status, write_text
-from sim.validate import ConfigError
+from sim.analysis.sweep_summary import write_sweep_summary
+from sim.config.compose import CONFIG_DIR, to_run
+from sim.config.validate import ConfigError
+from sim.results import layout
+from sim.results.files import write_text
+from sim.results.status import read_status, write_status
 
 # Sweeps at or above this many replications use every core by default; below it, starting
 # worker processes costs more than it saves.
 PARALLEL_FROM = 2000
+_composed = False  # whether Hydra has composed the config and called the task
 
 
 @hydra.main(version_base="1.3", config_path=str(CONFIG_DIR), config_name="config")
 def main(cfg: DictConfig) -> None:
+    global _composed
+    _composed = True  # from here on, errors are the run's own, not composition's
     hydra_cfg = HydraConfig.get()
     folder = Path(hydra_cfg.runtime.output_dir)
     in_sweep = hydra_cfg.mode == RunMode.MULTIRUN
     try:
-        run = to_run(cfg)
+        run = to_run(cfg, list(hydra_cfg.overrides.task))
     except ConfigError as error:
         if in_sweep:
             _record_failure(folder, error)
             return
         _discard(folder)  # nothing ran: leave no folder behind that could pass for a result
         raise
-    from sim.parallel import available_cores
-    from sim.run import execute
+    # SciPy and SimPy load only once a run starts: `--help` and refused configs answer 0.6 s sooner.
+    from sim.app.run import execute
+    from sim.simulate.workers import available_cores
 
     workers = run.workers
     if workers == "auto":
         large = run.replications == "auto" or run.replications >= PARALLEL_FROM
         workers = available_cores() if large and not in_sweep else 1
-    overridden = [o.split("=", 1)[0].lstrip("+~").removeprefix("scenario.") for o in hydra_cfg.overrides.task]
     signal.signal(signal.SIGTERM, _interrupt)
     try:
         summary = execute(
@@ -59,15 +64,13 @@ def main(cfg: DictConfig) -> None:
             folder,
             scenario_name=hydra_cfg.runtime.choices.get("scenario", ""),
             config_yaml=OmegaConf.to_yaml(cfg, resolve=True),
-            overridden=[o for o in overridden if o not in ("scenario", "replications", "seed", "workers")],
+            overridden=scenario_keys(hydra_cfg.overrides.task),
             workers=workers,
             progress=not in_sweep,
         )
     except KeyboardInterrupt:
         print(f"\nInterrupted. Nothing complete was written; {folder} is marked 'interrupted'.", file=sys.stderr)
         if in_sweep:  # Hydra will not call the sweep's callback now: summarise what finished
-            from sim.sweep import write_sweep_summary
-
             write_sweep_summary(folder.parent)
             print(f"Sweep summary of the jobs that ran: {folder.parent / 'summary.csv'}", file=sys.stderr)
         sys.exit(130)
@@ -116,7 +119,7 @@ def _record_failure(folder: Path, error: Exception) -> None:
     """In a sweep: keep the job's error in its folder, tell the user, let the sweep go on."""
     message = f"{type(error).__name__}: {error}"
     folder.mkdir(parents=True, exist_ok=True)
-    write_text(folder / "error.txt", message + "\n")
+    write_text(folder / layout.ERROR, message + "\n")
     write_status(folder, "failed", error=message)
     print(f"Job in {folder} failed: {message}", file=sys.stderr)
 
@@ -127,6 +130,26 @@ def _discard(folder: Path) -> None:
         shutil.rmtree(folder, ignore_errors=True)
 
 
+def scenario_keys(overrides: list[str]) -> list[str]:
+    """The keys inside the scenario that command-line overrides set, added or removed (as Hydra's
+    override parser reads them): `scenario.checkpoints.hakari.lanes=2` gives
+    `checkpoints.hakari.lanes`; choosing the scenario itself is not one."""
+    parsed = OverridesParser.create().parse_overrides(overrides)
+    keys = [o.key_or_group.removeprefix("scenario.") for o in parsed if o.key_or_group.startswith("scenario.")]
+    return list(dict.fromkeys(keys))
+
+
+def _finished_run_in(arguments: list[str]) -> str | None:
+    """Why a run must not start in the folder `hydra.run.dir=` names, if it holds a finished run:
+    Hydra would rewrite its `.hydra/` files, and the folder would describe one run and hold another."""
+    for argument in arguments:
+        if argument.startswith("hydra.run.dir="):
+            folder = Path(argument.split("=", 1)[1])
+            if read_status(folder) == "complete":  # an unfinished run's folder may be run again
+                return f"{argument}: that folder holds a finished run already; choose a new folder"
+    return None
+
+
 def cli() -> None:
     """`python -m sim` and the `sim` command: run, then exit non-zero if any sweep job failed.
 
@@ -134,20 +157,34 @@ def cli() -> None:
     to pass every error up (HYDRA_FULL_ERROR) because some, raised by OmegaConf while applying an
     override, would otherwise reach the user as a traceback.
     """
-    if {"--help", "-h"} & set(sys.argv[1:]):
-        print(usage())  # Hydra's own --help lists config groups slowly; `--hydra-help` still works
-        return
     os.environ.setdefault("HYDRA_FULL_ERROR", "1")
+    held = _finished_run_in(sys.argv[1:])
+    if held:
+        print(held, file=sys.stderr)
+        sys.exit(1)
     try:
         main()
+    except ConfigError as error:
+        print(error, file=sys.stderr)
+        sys.exit(1)
     except (HydraException, OmegaConfBaseException) as error:
         cause = error.__cause__
+        if isinstance(cause, ValidationError) and "is not a subclass of" in str(cause):
+            # A field set under an entry that does not exist: `+scenario.checkpoints.hakarii.lanes=2`.
+            print(
+                f"Could not apply a command-line override: '{cause.full_key}' names no entry of the scenario. Set "
+                "a field of an existing entry (check the spelling; `python -m sim --cfg job` lists them), or add a "
+                "new entry whole in a scenario file that extends this one (see docs/scenarios.md).",
+                file=sys.stderr,
+            )
+            sys.exit(1)
         detail = f"\n{cause}" if isinstance(cause, OmegaConfBaseException) and str(cause) not in str(error) else ""
         print(f"{error}{detail}", file=sys.stderr)
         sys.exit(1)
-    except (AssertionError, AttributeError) as error:
-        if not _raised_by_omegaconf(error):
+    except (AssertionError, AttributeError):
+        if _composed:  # raised by the run itself: a bug, to be seen whole
             raise
+        # OmegaConf 2.3 fails this way when an override reaches into a block that is null.
         print(
             "Could not apply a command-line override. A block that is null in the scenario (for example "
             "random_closures, other_traffic, hold or needs) cannot be filled in from the command line; "
@@ -155,37 +192,6 @@ def cli() -> None:
             file=sys.stderr,
         )
         sys.exit(1)
-    sweep = sys.modules.get("sim.sweep")  # loaded by Hydra only when a sweep ran
+    sweep = sys.modules.get("sim.app.sweep")  # loaded by Hydra only when a sweep ran
     if sweep is not None and sweep.failed_jobs():
         sys.exit(1)
-
-
-def usage() -> str:
-    """The command's help: how to run, the scenarios, the run settings and their defaults."""
-    from sim.scenarios import scenario_files
-    from sim.schema import Precision, RunConfig
-
-    def defaults(cls: type, prefix: str = "") -> str:
-        plain = [f for f in fields(cls) if f.default not in (MISSING, "???")]  # those with a simple default
-        return "  ".join(f"{prefix}{f.name}={getattr(f.default, 'value', f.default)}" for f in plain)
-
-    return "\n".join([
-        "Aid logistics simulator: when will each movement deliver, with what spread and what chance?",
-        "",
-        "  python -m sim [scenario=<name>] [key=value ...]      run one scenario (default: baseline)",
-        "  python -m sim -m key=a,b [key=c,d ...]               sweep: one job per combination",
-        "",
-        "Scenarios:  " + ", ".join(scenario_files()),
-        "Run settings (defaults):  " + defaults(RunConfig),
-        "For replications=auto:  " + defaults(Precision, "precision."),
-        "Any scenario value:  scenario.<group>.<name>.<field>=<value>, e.g. scenario.checkpoints.hakari.lanes=3",
-        "The composed config, without running:  python -m sim [overrides] --cfg job",
-        "",
-        "Other commands:  python -m sim.check | sim.report <folder> | sim.compare <folders> | sim.reproduce <folder>",
-        "Hydra's options (launchers, output folders, shell completion):  python -m sim --hydra-help",
-    ])  # fmt: skip
-
-
-def _raised_by_omegaconf(error: BaseException) -> bool:
-    frames = traceback.extract_tb(error.__traceback__)
-    return bool(frames) and f"{os.sep}omegaconf{os.sep}" in frames[-1].filename

@@ -3,7 +3,7 @@
     from sim import load_scenario, simulate
     records = simulate(load_scenario("baseline"), seed=1, replications=200)
 
-No file is read or written here; see `sim.results` for that.
+No file is read or written here; see `sim.results.files` for that.
 """
 
 from __future__ import annotations
@@ -12,14 +12,15 @@ import gc
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from sim.collector import Collector
-from sim.model.plan import Plan, compile_scenario
+from sim.config.schema import Scenario
+from sim.model.plan import Plan
 from sim.model.replication import run_replication
-from sim.randomness import BATCH
-from sim.records import Records, Table, TableBuilder
-from sim.schema import Scenario
-
-TRUCK_COLUMNS = ("movement", "truck", "place", "arrival_h", "start_h", "clear_h")
+from sim.results.columns import TRUCK_COLUMNS
+from sim.results.records import Records, Table, TableBuilder
+from sim.simulate.collector import Collector
+from sim.simulate.compile import compile_scenario
+from sim.simulate.draws import draw_points, draw_rows
+from sim.simulate.randomness import BATCH
 
 
 @contextmanager
@@ -58,8 +59,8 @@ def run_replications(plan: Plan, seed: int, replications: int, first: int = 0) -
         for r in range(first, stop):
             if r // BATCH != batch:  # the first of this range in its batch: draw the batch's rows it needs
                 batch, start = divmod(r, BATCH)
-                draws = plan.draw(seed, batch, start, min(BATCH, stop - batch * BATCH))
-            journeys, world = run_replication(plan, draws, r % BATCH - start, plan.draw_points(seed, r))
+                draws = draw_rows(plan, seed, batch, start, min(BATCH, stop - batch * BATCH))
+            journeys, world = run_replication(plan, draws, r % BATCH - start, draw_points(plan, seed, r))
             collector.add(r, journeys, world)
     return collector
 
@@ -69,8 +70,8 @@ def trace_replication(scenario: Scenario, seed: int, replication: int) -> Table:
     (the same replication `simulate` produces for this seed), as a table."""
     plan = compile_scenario(scenario)
     batch, row = divmod(replication, BATCH)
-    draws = plan.draw(seed, batch, row, row + 1)
-    journeys, _ = run_replication(plan, draws, 0, plan.draw_points(seed, replication), True)
+    draws = draw_rows(plan, seed, batch, row, row + 1)
+    journeys, _ = run_replication(plan, draws, 0, draw_points(plan, seed, replication), True)
     trucks = TableBuilder(TRUCK_COLUMNS)
     for j in journeys:
         trucks.add_rows([(j.plan.key, *truck_row) for truck_row in j.trace])

@@ -1,7 +1,7 @@
 """Typed shape of a run's configuration: the scenario (the world) and the run settings.
 
 These dataclasses are registered with Hydra so that composition rejects misspelt keys and wrong
-types. Value rules (positive means, known places...) live in `sim.validate`, not here: Hydra builds
+types. Value rules (positive means, known places...) live in `sim.config.validate`, not here: Hydra builds
 these classes with placeholder values while it composes.
 """
 
@@ -10,7 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import Enum
 
-from omegaconf import MISSING
+# A required value not yet given: OmegaConf's marker for missing values, written out so that
+# the schema (imported by the model's compiler) needs no OmegaConf.
+MISSING = "???"
 
 
 class Distribution(Enum):

@@ -3,6 +3,7 @@
 Hydra's typed composition already refuses unknown keys and wrong types. What it cannot see (missing
 values, negative durations, routes through unknown places...) is checked here, and every problem is
 reported at once, each naming its full key: `scenario.checkpoints.hakari.lanes=0: must be >= 1`.
+The rules shared by many parts (delays, datetimes, probabilities, closures) are in `sim.config.rules`.
 """
 
 from __future__ import annotations
@@ -10,22 +11,33 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Iterator
-from dataclasses import fields, is_dataclass
 from datetime import datetime
 from typing import Any
 
-from hydra.errors import CompactHydraException
+from sim.config.clock import local_datetime, parse_hours
+from sim.config.rules import (
+    closure_problems,
+    delay_problems,
+    find_leg,
+    has_path,
+    names,
+    positive,
+    probability_problems,
+    time_problems,
+)
+from sim.config.schema import Checkpoint, Flow, Movement, RunConfig, Scenario
 
-from sim.distributions import REQUIRED_FIELDS
-from sim.model.calendar import parse_hours
-from sim.model.plan import find_leg
-from sim.schema import Delay, Distribution, Flow, Movement, RunConfig, Scenario
+__all__ = ["ConfigError", "check", "delay_problems", "find_leg", "scenario_problems"]
 
 KEY = re.compile(r"^[a-z][a-z0-9_]*$")
 
 
-class ConfigError(CompactHydraException):
-    """A configuration that cannot be run; the message lists every problem found."""
+class ConfigError(Exception):
+    """A configuration that cannot be run; the message lists every problem found.
+
+    A plain exception (the configuration layer needs no Hydra for it): the command line catches it
+    by name and prints the message alone, without a traceback.
+    """
 
     def __init__(self, problems: list[str]) -> None:
         self.problems = problems
@@ -40,6 +52,7 @@ def check(run: RunConfig) -> None:
 
 
 def _run_problems(run: RunConfig) -> Iterator[str]:
+    """Rules of the run settings (replications, workers, seed, precision), then of its scenario."""
     if isinstance(run.replications, str):
         if run.replications != "auto":
             yield f"replications={run.replications}: must be a whole number >= 1 or 'auto'"
@@ -53,7 +66,7 @@ def _run_problems(run: RunConfig) -> Iterator[str]:
     if run.seed < 0:
         yield f"seed={run.seed}: must be >= 0"
     p = run.precision
-    if not _positive(p.relative_half_width):
+    if not positive(p.relative_half_width):
         yield f"precision.relative_half_width={p.relative_half_width}: must be a finite number > 0"
     if p.batch < 2:
         yield f"precision.batch={p.batch}: must be >= 2"
@@ -68,43 +81,14 @@ def _run_problems(run: RunConfig) -> Iterator[str]:
 
 def scenario_problems(s: Scenario, at: str) -> Iterator[str]:
     """Every rule a scenario breaks; `at` is the key the scenario sits under."""
-    start = _datetime(s.start)
-    yield from _time_problems(s.start, f"{at}.start", None)
-    if not _positive(s.horizon_days):
+    yield from time_problems(s.start, f"{at}.start", None)
+    if not positive(s.horizon_days):
         yield f"{at}.horizon_days={s.horizon_days}: must be a finite number > 0"
-    if not s.places:
-        yield f"{at}.places: must name at least one place"
-    for key, place in s.places.items():
-        if not KEY.match(key):
-            yield f"{at}.places.{key}: keys must be lowercase ASCII letters, digits and _, starting with a letter"
-        if not place.name.strip():
-            yield f"{at}.places.{key}.name: must not be empty"
+    yield from _place_problems(s, at)
     yield from _leg_problems(s, at)
     for key, cp in s.checkpoints.items():
-        where = f"{at}.checkpoints.{key}"
-        if key not in s.places:
-            yield f"{where}: '{key}' is not a place; checkpoints are keyed by place ({_names(s.places)})"
-        if cp.lanes < 1:
-            yield f"{where}.lanes={cp.lanes}: must be >= 1"
-        try:
-            parse_hours(cp.hours)
-        except ValueError as error:
-            yield f"{where}.hours={cp.hours}: {error}"
-        yield from delay_problems(cp.inspection, f"{where}.inspection")
-        yield from _probability(cp.turn_back_probability, f"{where}.turn_back_probability")
-        yield from _closure_problems(cp, where)
-        if cp.other_traffic is not None:
-            if not _positive(cp.other_traffic.rate_per_h):
-                yield f"{where}.other_traffic.rate_per_h={cp.other_traffic.rate_per_h}: must be a finite number > 0"
-            yield from delay_problems(cp.other_traffic.inspection, f"{where}.other_traffic.inspection")
-    if not any(m.enabled for m in [*s.movements.values(), *s.flows.values()]):
-        yield f"{at}.movements: must have at least one enabled movement (or flow)"
-    for key, m in s.movements.items():
-        yield from _movement_problems(s, m, f"{at}.movements.{key}", start)
-    for key, flow in s.flows.items():
-        yield from _flow_problems(s, flow, f"{at}.flows.{key}", start)
-        if key in s.movements:
-            yield f"{at}.flows.{key}: a movement has the same key"
+        yield from _checkpoint_problems(s, key, cp, f"{at}.checkpoints.{key}")
+    yield from _convoy_problems(s, at)
     for key, pool in s.escorts.items():
         if pool.size < 1:
             yield f"{at}.escorts.{key}.size={pool.size}: must be >= 1"
@@ -113,33 +97,77 @@ def scenario_problems(s: Scenario, at: str) -> Iterator[str]:
         if s.needs.population < 1:
             yield f"{at}.needs.population={s.needs.population}: must be >= 1"
         for cargo, kg in s.needs.kg_per_person_day.items():
-            if not _positive(kg):
+            if not positive(kg):
                 yield f"{at}.needs.kg_per_person_day.{cargo}={kg}: must be a finite number > 0"
     for path in s.sources:
-        if not _has_path(s, path.split(".")):
+        if not has_path(s, path.split(".")):
             yield f"{at}.sources.{path}: names no parameter of this scenario"
 
 
+def _place_problems(s: Scenario, at: str) -> Iterator[str]:
+    """The places (towns, crossings, warehouses): at least one, each with a key and a name."""
+    if not s.places:
+        yield f"{at}.places: must name at least one place"
+    for key, place in s.places.items():
+        if not KEY.match(key):
+            yield f"{at}.places.{key}: keys must be lowercase ASCII letters, digits and _, starting with a letter"
+        if not place.name.strip():
+            yield f"{at}.places.{key}.name: must not be empty"
+
+
+def _checkpoint_problems(s: Scenario, key: str, cp: Checkpoint, where: str) -> Iterator[str]:
+    """A checkpoint: at a known place, its lanes, opening hours, inspections and other traffic."""
+    if key not in s.places:
+        yield f"{where}: '{key}' is not a place; checkpoints are keyed by place ({names(s.places)})"
+    if cp.lanes < 1:
+        yield f"{where}.lanes={cp.lanes}: must be >= 1"
+    try:
+        parse_hours(cp.hours)
+    except ValueError as error:
+        yield f"{where}.hours={cp.hours}: {error}"
+    yield from delay_problems(cp.inspection, f"{where}.inspection")
+    yield from probability_problems(cp.turn_back_probability, f"{where}.turn_back_probability")
+    yield from closure_problems(cp, where)
+    if cp.other_traffic is not None:
+        if not positive(cp.other_traffic.rate_per_h):
+            yield f"{where}.other_traffic.rate_per_h={cp.other_traffic.rate_per_h}: must be a finite number > 0"
+        yield from delay_problems(cp.other_traffic.inspection, f"{where}.other_traffic.inspection")
+
+
+def _convoy_problems(s: Scenario, at: str) -> Iterator[str]:
+    """The movements (one convoy each) and flows (convoys at a regular interval)."""
+    start = local_datetime(s.start)
+    if not any(m.enabled for m in [*s.movements.values(), *s.flows.values()]):
+        yield f"{at}.movements: must have at least one enabled movement (or flow)"
+    for key, m in s.movements.items():
+        yield from _movement_problems(s, m, f"{at}.movements.{key}", start)
+    for key, flow in s.flows.items():
+        yield from _flow_problems(s, flow, f"{at}.flows.{key}", start)
+        if key in s.movements:
+            yield f"{at}.flows.{key}: a movement has the same key"
+
+
 def _leg_problems(s: Scenario, at: str) -> Iterator[str]:
+    """The road legs: between two known places, one leg a pair, travel, closures and breakdowns."""
     seen: dict[frozenset, str] = {}
     for key, leg in s.legs.items():
         where = f"{at}.legs.{key}"
         for end in ("start", "end"):
             place = getattr(leg, end)
             if place not in s.places:
-                yield f"{where}.{end}={place}: unknown place; known places: {_names(s.places)}"
+                yield f"{where}.{end}={place}: unknown place; known places: {names(s.places)}"
         if leg.start == leg.end:
             yield f"{where}: starts and ends at the same place '{leg.start}'"
         pair = frozenset((leg.start, leg.end))
         if pair in seen:
             yield f"{where}: joins the same places as legs.{seen[pair]}"
         seen[pair] = key
-        if leg.distance_km is not None and not _positive(leg.distance_km):
+        if leg.distance_km is not None and not positive(leg.distance_km):
             yield f"{where}.distance_km={leg.distance_km}: must be a finite number > 0"
         yield from delay_problems(leg.travel, f"{where}.travel")
-        yield from _closure_problems(leg, where)
+        yield from closure_problems(leg, where)
         for name in ("breakdown_probability", "breakdown_per_100km"):
-            yield from _probability(getattr(leg, name), f"{where}.{name}")
+            yield from probability_problems(getattr(leg, name), f"{where}.{name}")
         if leg.breakdown_probability is not None and leg.breakdown_per_100km is not None:
             yield f"{where}: give breakdown_probability or breakdown_per_100km, not both"
         if leg.breakdown_per_100km is not None and leg.distance_km is None:
@@ -149,7 +177,7 @@ def _leg_problems(s: Scenario, at: str) -> Iterator[str]:
         if leg.repair is not None:
             yield from delay_problems(leg.repair, f"{where}.repair")
         if leg.escort is not None and leg.escort not in s.escorts:
-            yield f"{where}.escort={leg.escort}: unknown escort pool; known pools: {_names(s.escorts)}"
+            yield f"{where}.escort={leg.escort}: unknown escort pool; known pools: {names(s.escorts)}"
 
 
 def _load_problems(s: Scenario, m: Any, where: str) -> Iterator[str]:
@@ -167,11 +195,12 @@ def _load_problems(s: Scenario, m: Any, where: str) -> Iterator[str]:
 
 
 def _route_problems(s: Scenario, route: list[str], where: str) -> Iterator[str]:
+    """A route: at least two known places, each next pair joined by a leg."""
     if len(route) < 2:
         yield f"{where}={list(route)}: must list at least two places (origin and destination)"
     unknown = [p for p in route if p not in s.places]
     for p in unknown:
-        yield f"{where}: '{p}' is not a place; known places: {_names(s.places)}"
+        yield f"{where}: '{p}' is not a place; known places: {names(s.places)}"
     if not unknown:
         for a, b in zip(route, route[1:]):
             if find_leg(s, a, b) is None:
@@ -179,16 +208,17 @@ def _route_problems(s: Scenario, route: list[str], where: str) -> Iterator[str]:
 
 
 def _movement_problems(s: Scenario, m: Movement, where: str, start: datetime | None) -> Iterator[str]:
+    """One convoy: its load and route, departure and deadline, hold, and alternative routes."""
     if not m.enabled:
         start = None  # a movement left out may lie before a later start of the scenario extending it
     yield from _load_problems(s, m, where)
-    yield from _time_problems(m.departure, f"{where}.departure", start)
+    yield from time_problems(m.departure, f"{where}.departure", start)
     if m.deadline is not None:
-        yield from _time_problems(m.deadline, f"{where}.deadline", _datetime(m.departure))
+        yield from time_problems(m.deadline, f"{where}.deadline", local_datetime(m.departure))
     if m.hold is not None:
         if m.hold.place not in m.route:
             yield f"{where}.hold.place={m.hold.place}: must be a place on the route {list(m.route)}"
-        yield from _probability(m.hold.refusal_probability, f"{where}.hold.refusal_probability")
+        yield from probability_problems(m.hold.refusal_probability, f"{where}.hold.refusal_probability")
         yield from delay_problems(m.hold.delay, f"{where}.hold.delay")
     for name, route in m.alternative_routes.items():
         yield from _route_problems(s, route, f"{where}.alternative_routes.{name}")
@@ -201,101 +231,16 @@ def _movement_problems(s: Scenario, m: Movement, where: str, start: datetime | N
 
 
 def _flow_problems(s: Scenario, flow: Flow, where: str, start: datetime | None) -> Iterator[str]:
+    """Convoys leaving at a regular interval: load and route, first and last departure, interval."""
     if not flow.enabled:
         start = None
     yield from _load_problems(s, flow, where)
-    yield from _time_problems(flow.first_departure, f"{where}.first_departure", start)
+    yield from time_problems(flow.first_departure, f"{where}.first_departure", start)
     if flow.last_departure is not None:
-        yield from _time_problems(flow.last_departure, f"{where}.last_departure", _datetime(flow.first_departure))
-    first, start_at = _datetime(flow.first_departure), _datetime(s.start)
+        yield from time_problems(flow.last_departure, f"{where}.last_departure", local_datetime(flow.first_departure))
+    first, start_at = local_datetime(flow.first_departure), local_datetime(s.start)
     after_horizon = first and start_at and (first - start_at).total_seconds() / 3600 >= s.horizon_days * 24
-    if flow.enabled and _positive(s.horizon_days) and after_horizon:
+    if flow.enabled and positive(s.horizon_days) and after_horizon:
         yield f"{where}.first_departure={flow.first_departure}: is at or after the horizon; no departure would run"
-    if not _positive(flow.every_h):
+    if not positive(flow.every_h):
         yield f"{where}.every_h={flow.every_h}: must be a finite number > 0"
-
-
-def _closure_problems(point: Any, where: str) -> Iterator[str]:
-    for name, window in point.closures.items():
-        yield from _time_problems(window.start, f"{where}.closures.{name}.start", None)
-        if window.duration_h is not None and not _positive(window.duration_h):
-            yield f"{where}.closures.{name}.duration_h={window.duration_h}: must be > 0 (or null for no end)"
-    if point.random_closures is not None:
-        rate = point.random_closures.rate_per_day
-        if not _positive(rate):
-            yield f"{where}.random_closures.rate_per_day={rate}: must be a finite number > 0"
-        yield from delay_problems(point.random_closures.duration, f"{where}.random_closures.duration")
-
-
-def _time_problems(text: str, where: str, not_before: datetime | None) -> Iterator[str]:
-    when = _datetime(text)
-    if when is None:
-        yield f"{where}={text}: must be a local datetime like 2023-07-26T08:00 (no time zone)"
-    elif not_before is not None and when < not_before:
-        yield f"{where}={text}: is before {not_before.isoformat()}"
-
-
-def _probability(p: float | None, where: str) -> Iterator[str]:
-    if p is not None and not 0.0 <= p <= 1.0:
-        yield f"{where}={p}: must be between 0 and 1"
-
-
-def delay_problems(d: Delay, where: str) -> Iterator[str]:
-    """Every rule a delay spec breaks: the fields its shape needs, and their values."""
-    kind = d.dist
-    options = REQUIRED_FIELDS[kind]
-    given = {f.name for f in fields(Delay) if f.name != "dist" and getattr(d, f.name) is not None}
-    chosen = next((o for o in options if set(o) <= given), None)
-    if chosen is None:
-        needs = " or ".join("+".join(o) for o in options)
-        yield f"{where}: dist={kind.value} needs {needs}"
-        return
-    for extra in sorted(given - set(chosen)):
-        yield f"{where}.{extra}: is not used by dist={kind.value} (it takes {'+'.join(chosen)})"
-    values = {name: getattr(d, name) for name in chosen}
-    if kind is Distribution.empirical:
-        if not values["values_h"] or not all(math.isfinite(v) and v >= 0 for v in values["values_h"]):
-            yield f"{where}.values_h: must be a non-empty list of finite numbers >= 0"
-        return
-    for name, v in values.items():
-        if not (math.isfinite(v) and v >= 0):
-            yield f"{where}.{name}={v}: must be a finite number >= 0"
-    if any(not math.isfinite(v) or v < 0 for v in values.values()):
-        return
-    for name in ("mean_h", "sd_h", "median_h"):
-        if kind in (Distribution.lognormal, Distribution.gamma, Distribution.exponential) and values.get(name) == 0:
-            yield f"{where}.{name}=0: must be > 0 for dist={kind.value}"
-    if "p90_h" in values and values["p90_h"] <= values["median_h"]:
-        yield f"{where}.p90_h={values['p90_h']}: must be greater than median_h={values['median_h']}"
-    if kind is Distribution.triangular and not values["low_h"] <= values["mode_h"] <= values["high_h"]:
-        yield f"{where}: needs low_h <= mode_h <= high_h"
-    if kind is Distribution.uniform and values["low_h"] > values["high_h"]:
-        yield f"{where}: needs low_h <= high_h"
-
-
-def _positive(x: float) -> bool:
-    return math.isfinite(x) and x > 0
-
-
-def _datetime(text: str) -> datetime | None:
-    """A local datetime; None if the text is not one (a time zone makes it not local)."""
-    try:
-        when = datetime.fromisoformat(text)
-    except (TypeError, ValueError):
-        return None
-    return when if when.tzinfo is None else None
-
-
-def _names(mapping: dict) -> str:
-    return ", ".join(mapping) or "(none)"
-
-
-def _has_path(node: Any, parts: list[str]) -> bool:
-    for part in parts:
-        if isinstance(node, dict) and part in node:
-            node = node[part]
-        elif is_dataclass(node) and part in {f.name for f in fields(node)}:
-            node = getattr(node, part)
-        else:
-            return node is None  # below an optional part left out (e.g. a hold set to null)
-    return True

@@ -11,8 +11,9 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
+from scipy.special import gammaincinv, ndtri
 
-from sim.schema import Delay, Distribution
+from sim.config.schema import Delay, Distribution
 
 _Z90 = 1.2815515655446004  # standard normal 0.9 quantile
 
@@ -27,10 +28,12 @@ class Sampler:
 
     @property
     def mean_h(self) -> float:
+        """The mean duration, hours."""
         return _MOMENTS[self.dist](self)[0]
 
     @property
     def variance_h2(self) -> float:
+        """The variance of the duration, hours squared."""
         return _MOMENTS[self.dist](self)[1]
 
     def from_uniform(self, u: np.ndarray) -> np.ndarray:
@@ -38,6 +41,7 @@ class Sampler:
         return _INVERSE[self.dist](self, np.asarray(u, dtype=float))
 
     def sample(self, rng: np.random.Generator, size: int | tuple[int, ...]) -> np.ndarray:
+        """Durations (hours) drawn from `rng`, one uniform each."""
         return self.from_uniform(rng.random(size))
 
 
@@ -75,15 +79,11 @@ def _exponential(s: Sampler, u: np.ndarray) -> np.ndarray:
 
 
 def _lognormal(s: Sampler, u: np.ndarray) -> np.ndarray:
-    from scipy.special import ndtri  # scipy is imported only when a run needs it
-
     mu, sigma = s.params
     return np.exp(mu + sigma * ndtri(u))
 
 
 def _gamma(s: Sampler, u: np.ndarray) -> np.ndarray:
-    from scipy.special import gammaincinv
-
     shape, scale = s.params
     return scale * gammaincinv(shape, u)
 
@@ -143,15 +143,4 @@ _MOMENTS = {
     Distribution.triangular: _triangular_moments,
     Distribution.uniform: lambda s: ((s.params[0] + s.params[1]) / 2, (s.params[1] - s.params[0]) ** 2 / 12),
     Distribution.empirical: _empirical_moments,
-}
-
-# Which fields each shape needs; validation uses this to name what is missing.
-REQUIRED_FIELDS: dict[Distribution, tuple[tuple[str, ...], ...]] = {
-    Distribution.fixed: (("value_h",),),
-    Distribution.exponential: (("mean_h",),),
-    Distribution.lognormal: (("mean_h", "sd_h"), ("median_h", "p90_h")),
-    Distribution.gamma: (("mean_h", "sd_h"),),
-    Distribution.triangular: (("low_h", "mode_h", "high_h"),),
-    Distribution.uniform: (("low_h", "high_h"),),
-    Distribution.empirical: (("values_h",),),
 }

@@ -8,7 +8,7 @@ from dataclasses import fields, is_dataclass
 from enum import Enum
 from typing import Any
 
-from sim.schema import Delay, Scenario
+from sim.config.schema import Delay, Scenario
 
 CARD_COLUMNS = ("parameter", "value", "unit", "source", "confidence", "note", "overridden")
 _NOT_PARAMETERS = {"title", "description", "sources"}  # at the top level

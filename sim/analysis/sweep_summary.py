@@ -1,0 +1,63 @@
+"""A sweep's summary: one table across all jobs (`summary.csv`), the long table of every
+replication (`replications.csv`) and the sweep report, read back from the jobs' folders."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from sim.analysis.sweep_report import movement_metrics, write_sweep_report
+from sim.results import layout
+from sim.results.columns import SUMMARY_COLUMNS
+from sim.results.files import read_json, read_table, write_table
+from sim.results.records import Table
+from sim.results.status import read_status
+from sim.results.sweep import job_folders, job_overrides
+
+
+def summarise_sweep(sweep: Path) -> tuple[list[dict], Table | None]:
+    """One row per job and movement (one row for a job without results), and the long table of
+    every finished job's per-replication movement results, with a `job` column."""
+    rows: list[dict] = []
+    long_parts: list[Table] = []
+    for job in job_folders(sweep):
+        overrides = job_overrides(job)
+        swept = dict(o.split("=", 1) for o in overrides if "=" in o)
+        status = read_status(job)
+        base: dict[str, Any] = {"job": int(job.name), "status": status, "overrides": " ".join(overrides)}
+        base["error"] = (
+            (job / layout.ERROR).read_text(encoding="utf-8").strip() if (job / layout.ERROR).exists() else ""
+        )
+        if status != "complete":
+            if not base["error"]:
+                base["error"] = f"job did not finish (status: {status})"
+            rows.append({**dict.fromkeys(SUMMARY_COLUMNS, ""), **base, **swept})
+            continue
+        summary = read_json(job / layout.SUMMARY)
+        for key, m in summary["movements"].items():
+            rows.append({**swept, **base, "movement": key, **movement_metrics(m)})
+        movements = read_table(job / layout.TABLES["movements"])
+        n = len(movements["replication"])
+        long_parts.append({"job": np.full(n, int(job.name)), **movements})
+    swept_keys = list(dict.fromkeys(k for row in rows for k in row if k not in SUMMARY_COLUMNS))
+    rows = [{c: _cell(row.get(c, "")) for c in (*SUMMARY_COLUMNS, *swept_keys)} for row in rows]
+    if not long_parts:
+        return rows, None
+    return rows, {c: np.concatenate([part[c] for part in long_parts]) for c in long_parts[0]}
+
+
+def _cell(value: Any) -> Any:
+    return "" if value is None else value
+
+
+def write_sweep_summary(sweep: Path) -> list[dict]:
+    """Write summary.csv, replications.csv and sweep_report.html into the sweep folder."""
+    rows, long_table = summarise_sweep(sweep)
+    if rows:
+        write_table(sweep / layout.SWEEP_SUMMARY, rows)
+    if long_table is not None:
+        write_table(sweep / layout.SWEEP_REPLICATIONS, long_table)
+    write_sweep_report(sweep)
+    return rows

@@ -1,0 +1,47 @@
+"""Rebuild the figures, report.html and report.md of a finished run from its result files:
+
+    python -m sim.report results/baseline/2024-01-01_12-00-00_000000
+
+Only a complete run is rebuilt: a folder whose status is not "complete" holds a crashed,
+interrupted or still running run, and a report of it could pass for a result. The same files give
+byte-identical reports.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from sim.analysis.report import INPUTS, write_report
+from sim.results import layout
+from sim.results.status import folder_problem
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m sim.report", description=__doc__.splitlines()[0])
+    parser.add_argument("folder", type=Path, help="a results folder written by `python -m sim`")
+    folder = parser.parse_args(argv).folder
+    problem = folder_problem(folder, INPUTS)
+    if problem:
+        print(f"sim.report: {folder}: {problem}; nothing written", file=sys.stderr)
+        return 2
+    try:
+        write_report(folder)
+    except OSError as error:
+        print(f"sim.report: {folder}: cannot write the report: {error}", file=sys.stderr)
+        return 2
+    except (KeyError, ValueError) as error:  # files of another version, or edited by hand
+        print(
+            f"sim.report: {folder}: the result files do not have the expected content "
+            f"({type(error).__name__}: {error}); nothing written",
+            file=sys.stderr,
+        )
+        return 2
+    print(folder / layout.REPORT_HTML)
+    print(folder / layout.REPORT_MD)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

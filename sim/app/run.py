@@ -1,0 +1,173 @@
+"""One run of a scenario, from a validated config to a complete results folder.
+
+The order of writing is the promise: `status.json` says "running" first and "complete" last, so a
+folder left by a crash or Ctrl-C never looks finished.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable
+from contextlib import ExitStack
+from datetime import UTC, datetime
+from pathlib import Path
+
+from sim.analysis.statistics import summarise
+from sim.config.card import CARD_COLUMNS, scenario_card
+from sim.config.clock import clock_h
+from sim.config.plain import scenario_data
+from sim.config.schema import Precision, RunConfig
+from sim.results import layout
+from sim.results.assembly import Assembly, concat
+from sim.results.columns import TABLE_COLUMNS
+from sim.results.files import remove_unfinished, table_file, write_json, write_table, write_text
+from sim.results.provenance import provenance
+from sim.results.records import Records
+from sim.results.status import write_status
+from sim.simulate.replications import trace_replication
+from sim.simulate.workers import simulate_parts
+
+
+def execute(
+    run: RunConfig,
+    folder: Path,
+    scenario_name: str,
+    config_yaml: str,
+    overridden: list[str] = (),
+    workers: int = 1,
+    progress: bool = False,
+) -> dict:
+    """Simulate `run` on `workers` processes and write every result file into `folder`; returns
+    the summary. `overridden`: the keys inside the scenario that the command line changed."""
+    from sim.analysis.report import write_report  # matplotlib loads only when a run gets this far
+
+    started, clock = _now(), time.perf_counter()
+    folder.mkdir(parents=True, exist_ok=True)
+    remove_unfinished(folder)  # left by an earlier run in this folder that was killed outright
+    write_status(folder, "running", started=started)
+    try:
+        write_text(folder / layout.CONFIG, config_yaml)
+        computed, precision = _replicate(run, folder, workers, progress)
+        summary = _summary(run, scenario_name, computed, precision)
+        s = run.scenario
+        # Every truck at every checkpoint in the first replication, for the report's timeline
+        # (replications are exchangeable: the first is as typical as any).
+        write_table(folder / layout.TIMELINE, trace_replication(s, run.seed, 0))
+        write_json(folder / layout.SUMMARY, summary)
+        scenario = {"name": scenario_name, "overridden": list(overridden), "scenario": scenario_data(s)}
+        write_json(folder / layout.SCENARIO, scenario)
+        card = scenario_card(s, overridden)
+        write_table(folder / layout.CARD, card or [dict.fromkeys(CARD_COLUMNS, "")])
+        run_time_s = time.perf_counter() - clock
+        write_json(folder / layout.PROVENANCE, provenance(started, _now(), run_time_s, run.seed, workers))
+        write_report(folder)
+    except KeyboardInterrupt:
+        write_status(folder, "interrupted", started=started, ended=_now())
+        raise
+    except BaseException as error:
+        write_status(folder, "failed", started=started, ended=_now(), error=f"{type(error).__name__}: {error}")
+        raise
+    write_status(folder, "complete", started=started, ended=_now())
+    return summary
+
+
+def _replicate(run: RunConfig, folder: Path, workers: int, progress: bool) -> tuple[dict, dict | None]:
+    """Simulate the run's replications, writing the tables into `folder` as they come; the
+    statistics, and what `replications=auto` achieved (None for a fixed number)."""
+    s = run.scenario
+    needs = None
+    if s.needs is not None:
+        needs = {"population": s.needs.population, "kg_per_person_day": dict(s.needs.kg_per_person_day)}
+    deadlines_h = {
+        key: clock_h(s.start, m.deadline) - clock_h(s.start, m.departure)
+        for key, m in s.movements.items()
+        if m.enabled and m.deadline
+    }
+
+    def statistics(records: Records) -> dict:
+        return summarise(records, needs, deadlines_h)
+
+    # The tables go to their files as the replications come; only a compact copy of what the
+    # statistics read is kept, so that a long run does not hold every row.
+    with ExitStack() as files:
+        writers = {
+            name: files.enter_context(table_file(folder / layout.TABLES[name], columns))
+            for name, columns in TABLE_COLUMNS.items()
+        }
+
+        def replicate(count: int, first: int) -> Records:
+            kept = Assembly(count)
+            for part in simulate_parts(s, run.seed, count, workers, first, progress):
+                for name, writer in writers.items():
+                    writer.write(getattr(part, name))
+                kept.add(part.for_statistics())
+            return kept.records()
+
+        if run.replications == "auto":
+            return replicate_to_precision(run.precision, statistics, replicate)
+        # The records are not kept beyond the statistics: the report reads the files.
+        return statistics(replicate(run.replications, 0)), None
+
+
+def _summary(run: RunConfig, scenario_name: str, computed: dict, precision: dict | None) -> dict:
+    """summary.json: the statistics, with what names the run and its movements."""
+    s = run.scenario
+    summary = {
+        "scenario": scenario_name,
+        "title": s.title,
+        "description": s.description,
+        "start": s.start,
+        "seed": run.seed,
+        **computed,
+        "places": {key: place.name for key, place in s.places.items()},
+    }
+    if precision is not None:
+        summary["precision"] = precision
+    for key, movement in [*s.movements.items(), *s.flows.items()]:
+        if movement.enabled:
+            summary["movements"][key] = {"name": movement.name, **summary["movements"][key]}
+    return summary
+
+
+def replicate_to_precision(
+    p: Precision, statistics: Callable[[Records], dict], replicate: Callable[[int, int], Records]
+) -> tuple[dict, dict]:
+    """Replicate in batches of `p.batch` (`replicate(count, first)`) until every chosen movement's
+    interval for the chosen metric is within the target relative half-width, or
+    `p.max_replications` is reached."""
+    parts: list[Records] = []
+    done = 0
+    while True:
+        parts.append(replicate(p.batch, done))
+        done += p.batch
+        records = concat(parts)
+        summary = statistics(records)
+        achieved = relative_half_width(summary, p.metric.value, p.movements or list(summary["movements"]))
+        if achieved <= p.relative_half_width or done + p.batch > p.max_replications:
+            break
+    precision = {
+        "metric": p.metric.value,
+        "target_relative_half_width": p.relative_half_width,
+        "achieved_relative_half_width": float(achieved) if math.isfinite(achieved) else None,
+        "met": bool(achieved <= p.relative_half_width),
+        "replications": done,
+        "batch": p.batch,
+        "max_replications": p.max_replications,
+    }
+    return summary, precision
+
+
+def relative_half_width(summary: dict, metric: str, movements: list[str]) -> float:
+    """The widest relative half-width of `metric`'s interval among `movements` (inf if unknown)."""
+    widest = 0.0
+    for key in movements:
+        interval = summary["movements"][key][metric]
+        if interval["low"] is None or not interval["estimate"]:
+            return math.inf
+        widest = max(widest, (interval["high"] - interval["low"]) / 2 / abs(interval["estimate"]))
+    return widest
+
+
+def _now() -> str:
+    return datetime.now(UTC).astimezone().isoformat(timespec="seconds")

@@ -1,0 +1,24 @@
+"""The shared state of one replication: what movements meet on their way."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import simpy
+
+from sim.model.calendar import Availability
+from sim.model.checkpoint import Lanes
+
+
+@dataclass
+class World:
+    """The shared state of one replication that movements meet on their way."""
+
+    env: simpy.Environment
+    lanes: dict[str, Lanes]  # checkpoint place -> its lanes
+    roads: dict[str, Availability]  # leg -> when it is open (only legs that ever close)
+    legs: dict[tuple[str, str], str]  # (place, place), either way round -> leg
+    turn_back: dict[str, float]  # checkpoint place -> chance an inspection turns a truck back
+    breakdown: dict[str, float]  # leg -> chance a truck breaks down on it
+    escorts: dict[str, simpy.Resource]  # leg -> the escort pool it needs
+    horizon_h: float

@@ -1,0 +1,30 @@
+"""The layout of a results folder: every file a run or sweep writes, named once.
+
+A run's folder holds its tables (one CSV file per table of `Records`), its summary, the resolved
+config and scenario, provenance, the figures and report, and `status.json`, written last. A
+sweep's folder holds one such folder per job (`0/`, `1/`, ...) and the files across jobs.
+"""
+
+from __future__ import annotations
+
+from sim.results.records import TABLE_NAMES
+
+# A run's folder
+STATUS = "status.json"  # "running" first, "complete" (or "failed", "interrupted") last
+SUMMARY = "summary.json"  # the statistics
+CONFIG = "config.yaml"  # the resolved config, as Hydra composed it
+SCENARIO = "scenario.json"  # the resolved scenario as plain data, and the overridden keys
+CARD = "scenario_card.csv"  # every parameter with its source
+TIMELINE = "timeline.csv"  # every truck at every checkpoint in one replication
+PROVENANCE = "provenance.json"  # command, code version, package versions, times
+ERROR = "error.txt"  # a sweep job's error
+REPORT_HTML = "report.html"
+REPORT_MD = "report.md"
+TABLES = {name: f"{name}.csv" for name in TABLE_NAMES}  # table of `Records` -> its file
+# What the same seed and config reproduce byte for byte.
+DATA_FILES = (*TABLES.values(), SUMMARY)
+
+# A sweep's folder
+SWEEP_SUMMARY = "summary.csv"
+SWEEP_REPLICATIONS = "replications.csv"
+SWEEP_REPORT = "sweep_report.html"

@@ -1,0 +1,33 @@
+"""A results folder's status: `status.json` says "running" first and "complete" last, so a folder
+left by a crash or Ctrl-C never looks finished."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sim.results.files import read_json, write_json
+from sim.results.layout import STATUS
+
+
+def write_status(folder: Path, status: str, **details: object) -> None:
+    """Mark a results folder running, complete, failed or interrupted, with details (an error...)."""
+    write_json(folder / STATUS, {"status": status, **details})
+
+
+def read_status(folder: Path) -> str:
+    """'complete', 'running', 'failed', 'interrupted', or 'missing' when there is no status file."""
+    try:
+        return read_json(folder / STATUS)["status"]
+    except (OSError, ValueError, KeyError):
+        return "missing"
+
+
+def folder_problem(folder: Path, required: tuple[str, ...] | list[str]) -> str | None:
+    """Why `folder` is not a complete results folder holding the `required` files, or None."""
+    if not folder.is_dir():
+        return "no such folder"
+    status = read_status(folder)
+    if status != "complete":
+        return f"not a complete run (status: {status})"
+    missing = [name for name in required if not (folder / name).is_file()]
+    return f"missing {', '.join(missing)}" if missing else None

@@ -1,0 +1,178 @@
+"""From a validated scenario to the plan the model replicates (`sim.model.plan`): routes resolved to
+legs, delays to samplers, datetimes to clock hours, flows expanded into departures, and each
+movement's random draws laid out by name."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sim.config.clock import clock_h, parse_hours
+from sim.config.schema import BreakdownPolicy, Checkpoint, Flow, Leg, Movement, RandomClosures, Scenario
+from sim.model.calendar import NEVER, OpeningHours
+from sim.model.plan import Draw, MovementPlan, Plan, PointPlan
+from sim.simulate.distributions import Sampler, sampler
+
+Legs = dict[tuple[str, str], str]  # (a, b) and (b, a) -> the key of the road leg joining them
+Repairs = dict[str, tuple[float, Sampler]]  # leg -> chance a truck breaks down on it, repair time
+
+
+def compile_scenario(scenario: Scenario) -> Plan:
+    """Compile a validated scenario: the convoys, checkpoints and roads the model replicates."""
+    start = datetime.fromisoformat(scenario.start)
+    horizon_h = scenario.horizon_days * 24.0
+    start_hour_of_day = start.hour + start.minute / 60 + start.second / 3600
+    legs = {pair: key for key, leg in scenario.legs.items() for pair in ((leg.start, leg.end), (leg.end, leg.start))}
+    repair: Repairs = {}  # for legs where trucks break down
+    for key, leg in scenario.legs.items():
+        chance = leg.breakdown_probability
+        if leg.breakdown_per_100km is not None:
+            chance = 1.0 - (1.0 - leg.breakdown_per_100km) ** (leg.distance_km / 100.0)
+        if chance:
+            repair[key] = (chance, sampler(leg.repair))
+    escorts = {k: leg.escort for k, leg in scenario.legs.items() if leg.escort}
+    place_code = {place: i for i, place in enumerate(scenario.places)}  # shared by every movement
+    movements = [
+        _movement_plan(scenario, key, key, m, clock_h(scenario.start, m.departure), legs, repair, place_code)
+        for key, m in scenario.movements.items()
+        if m.enabled
+    ]
+    for key, flow in scenario.flows.items():
+        if not flow.enabled:
+            continue
+        first = clock_h(scenario.start, flow.first_departure)
+        last = min(clock_h(scenario.start, flow.last_departure) if flow.last_departure else horizon_h, horizon_h)
+        departures = [first + n * flow.every_h for n in range(int((last - first) // flow.every_h) + 1)]
+        for n, departure_h in enumerate(d for d in departures if d < horizon_h):
+            plan = _movement_plan(scenario, f"{key}/{n}", key, flow, departure_h, legs, repair, place_code)
+            movements.append(plan)
+    return Plan(
+        horizon_h=horizon_h,
+        start_hour_of_day=start_hour_of_day,
+        places=tuple(scenario.places),
+        movements=tuple(movements),
+        checkpoints=tuple(_point_plan(scenario, k, cp) for k, cp in scenario.checkpoints.items()),
+        roads=tuple(
+            _point_plan(scenario, k, leg) for k, leg in scenario.legs.items() if leg.closures or leg.random_closures
+        ),
+        legs=legs,
+        breakdown={leg: chance for leg, (chance, _) in repair.items()},
+        escorts=escorts,
+        escort_pools={name: pool.size for name, pool in scenario.escorts.items()},
+        lanes={k: cp.lanes for k, cp in scenario.checkpoints.items()},
+        aid_priority={k: cp.aid_priority for k, cp in scenario.checkpoints.items()},
+        hours={k: OpeningHours(parse_hours(cp.hours), start_hour_of_day) for k, cp in scenario.checkpoints.items()},
+        turn_back={k: cp.turn_back_probability for k, cp in scenario.checkpoints.items()},
+    )
+
+
+def _movement_plan(
+    scenario: Scenario,
+    key: str,
+    flow_key: str,
+    m: Movement | Flow,
+    departure_h: float,
+    legs: Legs,
+    repair: Repairs,
+    place_code: dict[str, int],
+) -> MovementPlan:
+    """Compile a convoy: a movement, or one departure of a flow (`key` is then `flow_key/n`)."""
+    alternatives = getattr(m, "alternative_routes", {})
+    routes = (tuple(m.route), *(tuple(r) for r in alternatives.values()))
+    route_legs = list(dict.fromkeys(legs[pair] for r in routes for pair in zip(r, r[1:])))
+    places = list(dict.fromkeys(p for r in routes for p in r))
+    hold = getattr(m, "hold", None)
+    draws = _draws(scenario, key, m, route_legs, places, repair)
+    offset, start = {}, 0
+    for d in draws:
+        offset[d.purpose] = start
+        start += d.width
+    deadline = getattr(m, "deadline", None)
+    direct = None
+    if len(routes) == 1 and hold is None and not _may_hold(scenario, routes[0], legs, repair):
+        travel = [offset["travel", legs[pair]] for pair in zip(routes[0], routes[0][1:])] + [-1]
+        direct = tuple((p, place_code[p], offset.get(("inspection", p), -1), t) for p, t in zip(routes[0], travel))
+    reroute_after_h = getattr(m, "reroute_after_h", None)
+    return MovementPlan(
+        key=key,
+        flow=flow_key,
+        trucks=m.trucks,
+        cargo_t=dict(m.cargo_t),
+        tonnes=float(sum(m.cargo_t.values())),
+        direct=direct,
+        place_code=place_code,
+        departure_h=departure_h,
+        deadline_h=clock_h(scenario.start, deadline) if deadline else None,
+        routes=routes,
+        reroute_after_h=reroute_after_h if reroute_after_h is not None else NEVER,
+        hold_place=hold.place if hold is not None else None,
+        refusal_probability=hold.refusal_probability if hold is not None else 0.0,
+        priority=m.priority,
+        wait_for_repairs=m.breakdown_policy is BreakdownPolicy.wait,
+        draws=tuple(draws),
+        offset=offset,
+    )
+
+
+def _draws(
+    scenario: Scenario, key: str, m: Movement | Flow, route_legs: list[str], places: list[str], repair: Repairs
+) -> list[Draw]:
+    """The random values a convoy uses, in the order they are laid out in a row of draws: travel
+    times, then breakdowns, repairs and escorts' turnarounds by leg, inspections and turn-backs by
+    place, then the hold's delay and answer."""
+
+    def draw(purpose: str, at: str, width: int, source: Sampler | None) -> Draw:
+        return Draw(f"{key}/{purpose}/{at}" if at else f"{key}/{purpose}", (purpose, at), width, source)
+
+    draws = [draw("travel", leg, 1, sampler(scenario.legs[leg].travel)) for leg in route_legs]
+    for leg in route_legs:
+        if leg in repair:
+            draws.append(draw("breakdown", leg, m.trucks, None))
+            draws.append(draw("repair", leg, m.trucks, repair[leg][1]))
+        pool = scenario.legs[leg].escort
+        if pool:
+            draws.append(draw("escort", leg, 1, sampler(scenario.escorts[pool].turnaround)))
+    for p in places:
+        checkpoint = scenario.checkpoints.get(p)
+        if checkpoint is not None:
+            draws.append(draw("inspection", p, m.trucks, sampler(checkpoint.inspection)))
+            if checkpoint.turn_back_probability > 0:
+                draws.append(draw("turn_back", p, m.trucks, None))
+    hold = getattr(m, "hold", None)
+    if hold is not None:
+        draws += [draw("hold", "", 1, sampler(hold.delay)), draw("refusal", "", 1, None)]
+    return draws
+
+
+def _may_hold(scenario: Scenario, route: tuple[str, ...], legs: Legs, repair: Repairs) -> bool:
+    """Whether anything on a route but the lanes may hold a movement or change its course: a
+    closure, an escort, a breakdown or a turn-back."""
+    route_legs = [legs[pair] for pair in zip(route, route[1:])]
+    checkpoints = [scenario.checkpoints[p] for p in route if p in scenario.checkpoints]
+    return (
+        any(leg in repair or scenario.legs[leg].escort for leg in route_legs)
+        or any(cp.turn_back_probability for cp in checkpoints)
+        or any(p.closures or p.random_closures for p in [*checkpoints, *(scenario.legs[leg] for leg in route_legs)])
+    )
+
+
+def _point_plan(scenario: Scenario, key: str, point: Checkpoint | Leg) -> PointPlan:
+    """Compile what varies by replication at a checkpoint or on a road: closures, other traffic."""
+    windows = tuple(
+        (
+            clock_h(scenario.start, w.start),
+            clock_h(scenario.start, w.start) + w.duration_h if w.duration_h is not None else NEVER,
+        )
+        for w in point.closures.values()
+    )
+    closures: RandomClosures | None = point.random_closures
+    other = getattr(point, "other_traffic", None)
+    return PointPlan(
+        key=key,
+        windows=windows,
+        random_closures=(closures.rate_per_day / 24.0, sampler(closures.duration)) if closures else None,
+        other_traffic=(
+            (other.rate_per_h, sampler(other.inspection), parse_hours(point.hours) if other.only_when_open else None)
+            if other
+            else None
+        ),
+    )

@@ -1,0 +1,90 @@
+"""A plan's random values for a range of replications: the per-movement draws, laid out in rows,
+and each checkpoint's and road's closures and other traffic.
+
+Every value comes from a stream named for what it is for (`sim.simulate.randomness`), so that
+changing one part of a scenario never reshuffles the draws of another (common random numbers).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from sim.model.plan import Plan, Transform
+from sim.simulate.randomness import replication_stream, stream
+
+
+def draw_rows(plan: Plan, seed: int, batch: int, start: int, stop: int) -> list[np.ndarray]:
+    """Every movement's random values for rows start .. stop - 1 of one batch of replications:
+    one array per movement, a row per replication (row 0 is the batch's row `start`), its draws
+    side by side (see `MovementPlan.offset`)."""
+    tables = []
+    for m in plan.movements:
+        blocks = []
+        for d in m.draws:
+            generator = stream(seed, batch, d.name)
+            # A stream fills its batch row by row, one 64-bit output per uniform: the rows before
+            # `start` are skipped, not drawn, so a piece of a batch costs its own rows.
+            generator.bit_generator.advance(start * d.width)
+            u = generator.random((stop - start, d.width))
+            blocks.append(u if d.transform is None else d.transform.from_uniform(u))
+        tables.append(np.concatenate(blocks, axis=1) if blocks else np.empty((stop - start, 0)))
+    return tables
+
+
+def draw_points(plan: Plan, seed: int, replication: int) -> dict[str, dict]:
+    """Closure windows and other traffic of every checkpoint and road in one replication, each from
+    its own stream."""
+    result: dict[str, dict] = {}
+    for kind, points in (("checkpoint", plan.checkpoints), ("road", plan.roads)):
+        for p in points:
+            drawn: dict = {"closures": list(p.windows), "arrivals": [], "inspections": []}
+            if p.random_closures is not None:
+                rng = replication_stream(seed, replication, f"closures/{kind}/{p.key}")
+                drawn["closures"] += random_windows(rng, *p.random_closures, plan.horizon_h)
+            if p.other_traffic is not None:
+                rate, inspection, window = p.other_traffic
+                rng = replication_stream(seed, replication, f"other_traffic/{p.key}")
+                drawn["arrivals"], drawn["inspections"] = other_arrivals(
+                    rng, rate, inspection, plan.horizon_h, window, plan.start_hour_of_day
+                )
+            result[f"{kind}/{p.key}"] = drawn
+    return result
+
+
+def random_windows(rng: np.random.Generator, rate_per_h: float, duration: Transform, horizon_h: float) -> list:
+    """Closures over [0, horizon): open spells exponential with the onset rate, then a closure."""
+    windows, t = [], 0.0
+    while True:
+        t += rng.exponential(1.0 / rate_per_h)
+        if t >= horizon_h:
+            return windows
+        end = t + float(duration.from_uniform(rng.random()))
+        windows.append((t, end))
+        t = end
+
+
+def other_arrivals(
+    rng: np.random.Generator,
+    rate_per_h: float,
+    inspection: Transform,
+    horizon_h: float,
+    window: tuple[float, float] | None,
+    start_hour_of_day: float,
+) -> tuple[list[float], list[float]]:
+    """Poisson arrivals before the horizon (kept only inside the daily window, if one is given)
+    and their inspection times."""
+    expected = rate_per_h * horizon_h
+    gaps = rng.exponential(1.0 / rate_per_h, int(expected + 6 * math.sqrt(expected) + 20))
+    arrivals = np.cumsum(gaps)
+    while arrivals[-1] < horizon_h:  # rare: draw more
+        arrivals = np.concatenate([arrivals, arrivals[-1] + np.cumsum(rng.exponential(1.0 / rate_per_h, 100))])
+    arrivals = arrivals[arrivals < horizon_h]
+    inspections = inspection.from_uniform(rng.random(len(arrivals)))
+    if window is not None:
+        opens, closes = window
+        day_h = (arrivals + start_hour_of_day) % 24.0
+        inside = (day_h >= opens) & (day_h < closes) if opens < closes else (day_h >= opens) | (day_h < closes)
+        arrivals, inspections = arrivals[inside], inspections[inside]
+    return arrivals.tolist(), inspections.tolist()
