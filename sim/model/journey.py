@@ -164,28 +164,40 @@ class Journey:
 
     def drive(self, g: Group, t: float, passage: int) -> Generator:
         """Take the next leg: wait while the road is closed (or turn round), take an escort if the
-        leg needs one (and wait, escorted, if the road has closed meanwhile), and drive; trucks
-        that break down are repaired on the way. Sets the passage's release to the moment it
-        leaves. When the group arrives, or None if it never will."""
+        leg needs one, and drive; trucks that break down are repaired on the way. Sets the
+        passage's release to the moment it leaves. When the group arrives, or None if it never will.
+
+        A road that closed again while the group waited for its escort is met as on arrival: the
+        group waits, escorted, for it to reopen, or turns round after `reroute_after_h` and gives
+        the escort back then. The escort is back in its pool a turnaround after the group arrives,
+        or at once if the road will never reopen."""
         world, plan, draws = self.world, self.plan, self.draws
+        env = world.env
         while True:
             leg = world.legs[g.places[g.i], g.places[g.i + 1]]
             road = world.roads.get(leg)
-            if road is None or not self.should_reroute(g, road, t, at_checkpoint=False):
+            if road is not None and self.should_reroute(g, road, t, at_checkpoint=False):
+                t = self.turn_round(g, road, t, at_checkpoint=False)
+                continue
+            escort = world.escorts.get(leg)
+            if escort is None:
                 break
-            t = self.turn_round(g, road, t, at_checkpoint=False)
-        escort = world.escorts.get(leg)
-        if escort is not None:
             t = self.wait_for_road(g, road, t)
             if t == NEVER:
                 return None
-            if t > world.env.now:
-                yield world.env.timeout(t - world.env.now)
+            if t > env.now:
+                yield env.timeout(t - env.now)
             request = escort.request()
             yield request
-            t = world.env.now
+            t = env.now
+            if road is None or not self.should_reroute(g, road, t, at_checkpoint=False):
+                break
+            t = self.turn_round(g, road, t, at_checkpoint=False)
+            env.process(self.release_escort(escort, request, t - env.now))
         t = self.wait_for_road(g, road, t)
         if t == NEVER:
+            if escort is not None:
+                escort.release(request)
             return None
         self.passages.release_h[passage] = t
         travel_h = leg_h = draws[plan.offset["travel", leg]]
@@ -199,11 +211,12 @@ class Journey:
                 for k in late:  # each repaired truck follows on its own
                     straggler = Group([k], g.places, g.i + 1, g.alternative)
                     straggler.waited_h = g.waited_h
-                    world.env.process(self.run(straggler, t + travel_h + draws[repair + k]))
+                    env.process(self.run(straggler, t + travel_h + draws[repair + k]))
                 g.trucks = [k for k in g.trucks if draws[broken + k] >= chance]
         if escort is not None:
             turnaround_h = draws[plan.offset["escort", leg]]
-            world.env.process(self.release_escort(escort, request, leg_h + turnaround_h))
+            # Timed from now, the grant: the group may have left later, when the road reopened.
+            env.process(self.release_escort(escort, request, t - env.now + leg_h + turnaround_h))
         if not g.trucks:
             return None
         g.i += 1
