@@ -4,10 +4,16 @@ Tiny deterministic worlds with exact times."""
 
 from __future__ import annotations
 
-from conftest import at, fixed, movement, scenario
+import numpy as np
+from conftest import at, checkpoint, delay, fixed, movement, scenario
 
 from sim.config.schema import ClosureWindow, EscortPool
-from sim.simulate.replications import simulate
+from sim.model.calendar import OpeningHours
+from sim.simulate.compile import compile_scenario
+from sim.simulate.draws import draw_rows
+from sim.simulate.replications import simulate, trace_replication
+
+ALWAYS = OpeningHours(None, 0.0)
 
 
 def one_run(s, seed: int = 1) -> dict[str, dict]:
@@ -64,3 +70,39 @@ def test_a_group_whose_road_closes_while_it_waits_for_its_escort_turns_round_whe
     # the escort is free then, and takes it a -> c (5-6); c -> b needs none (6-7).
     assert result["second"]["reroutes"] == 1
     assert result["second"]["delivery_time_h"] == 7.0
+
+
+# --- draws ---------------------------------------------------------------------------------------
+
+
+def varied_convoy(trucks: int):
+    """a -1h- b (checkpoint, exponential inspections, two lanes) -1h- c, `trucks` trucks."""
+    s = scenario(
+        legs=[("a", "b", 1.0), ("b", "c", 1.0)],
+        checkpoints={"b": checkpoint(delay("exponential", mean_h=1.0), lanes=2)},
+        movements={"m": movement(["a", "b", "c"], trucks=trucks)},
+    )
+    s.legs["b_c"].breakdown_probability, s.legs["b_c"].repair = 0.5, delay("exponential", mean_h=3.0)
+    return s
+
+
+def test_a_truck_keeps_its_draws_when_trucks_are_added_to_its_movement():
+    rows = {n: draw_rows(compile_scenario(varied_convoy(n)), 7, 0, 0, 5)[0] for n in (3, 4)}
+    offsets = {n: compile_scenario(varied_convoy(n)).movements[0].offset for n in (3, 4)}
+    for purpose in (("inspection", "b"), ("breakdown", "b_c"), ("repair", "b_c")):
+        three, four = offsets[3][purpose], offsets[4][purpose]
+        assert np.array_equal(rows[3][:, three : three + 3], rows[4][:, four : four + 3]), purpose
+
+
+def test_inspection_times_follow_their_truck_whatever_the_convoy_size():
+    inspected = {}
+    for n in (3, 4):
+        trucks = trace_replication(varied_convoy(n), 7, 2)
+        inspected[n] = (trucks["clear_h"] - trucks["start_h"])[:3]
+    assert np.allclose(inspected[3], inspected[4])
+
+
+def test_a_piece_of_a_batch_reads_the_same_draws_as_the_whole_batch():
+    plan = compile_scenario(varied_convoy(4))
+    whole = draw_rows(plan, 7, 1, 0, 256)[0]
+    assert np.array_equal(draw_rows(plan, 7, 1, 100, 140)[0], whole[100:140])

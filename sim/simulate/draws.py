@@ -12,7 +12,7 @@ import math
 import numpy as np
 
 from sim.model.plan import Plan, Transform
-from sim.simulate.randomness import replication_stream, stream
+from sim.simulate.randomness import BATCH, replication_stream, stream
 
 
 def draw_rows(plan: Plan, seed: int, batch: int, start: int, stop: int) -> list[np.ndarray]:
@@ -23,14 +23,25 @@ def draw_rows(plan: Plan, seed: int, batch: int, start: int, stop: int) -> list[
     for m in plan.movements:
         blocks = []
         for d in m.draws:
-            generator = stream(seed, batch, d.name)
-            # A stream fills its batch row by row, one 64-bit output per uniform: the rows before
-            # `start` are skipped, not drawn, so a piece of a batch costs its own rows.
-            generator.bit_generator.advance(start * d.width)
-            u = generator.random((stop - start, d.width))
+            u = _uniforms(stream(seed, batch, d.name), d.width, start, stop)
             blocks.append(u if d.transform is None else d.transform.from_uniform(u))
         tables.append(np.concatenate(blocks, axis=1) if blocks else np.empty((stop - start, 0)))
     return tables
+
+
+def _uniforms(generator: np.random.Generator, width: int, start: int, stop: int) -> np.ndarray:
+    """Rows start .. stop - 1 of a stream's batch of `width` columns. The stream is laid out column
+    by column, a whole batch (`BATCH` rows) each, one 64-bit output per uniform: truck k of a
+    movement always reads column k, so adding trucks never changes another truck's draws. The
+    rows outside start .. stop - 1 are skipped, not drawn, so a piece of a batch costs its own rows."""
+    n = stop - start
+    u = np.empty((n, width))
+    generator.bit_generator.advance(start)
+    for k in range(width):
+        if k:
+            generator.bit_generator.advance(BATCH - n)
+        u[:, k] = generator.random(n)
+    return u
 
 
 def draw_points(plan: Plan, seed: int, replication: int) -> dict[str, dict]:
