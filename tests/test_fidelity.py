@@ -72,6 +72,43 @@ def test_a_group_whose_road_closes_while_it_waits_for_its_escort_turns_round_whe
     assert result["second"]["delivery_time_h"] == 7.0
 
 
+# --- closures that start while a group waits ----------------------------------------------------
+
+
+def queued_at_a_closing_checkpoint(trucks: int = 3):
+    """a -1h- b (checkpoint, one lane, 1 h inspections) -1h- d, or a -1h- c -1h- d; the checkpoint
+    shuts at 2.5 for 100 h; reroute after 2 h at a closure."""
+    s = scenario(
+        legs=[("a", "b", 1.0), ("b", "d", 1.0), ("a", "c", 1.0), ("c", "d", 1.0)],
+        checkpoints={"b": checkpoint(1.0)},
+        movements={"m": movement(["a", "b", "d"], trucks=trucks)},
+    )
+    s.checkpoints["b"].closures = {"shut": ClosureWindow(start=at(2.5), duration_h=100.0)}
+    s.movements["m"].alternative_routes = {"south": ["a", "c", "d"]}
+    s.movements["m"].reroute_after_h = 2.0
+    return s
+
+
+def test_a_closure_that_starts_while_a_group_queues_is_met_as_on_arrival():
+    s = queued_at_a_closing_checkpoint()
+    m = one_run(s)["m"]
+    # At b at 1: truck 0 inspected 1-2, truck 1 2-3 (under way when the post shuts at 2.5, so
+    # finished); truck 2 would wait until 102.5. The group waits 2 h from 2.5, turns round at
+    # 4.5 and drives b -> a (5.5), a -> c (6.5), c -> d (7.5).
+    assert m["outcome"] == "delivered" and m["delivery_time_h"] == 7.5
+    assert m["reroutes"] == 1 and m["closure_wait_h"] == 2.0
+    trucks = trace_replication(s, 1, 0)
+    assert trucks["place"].tolist() == ["b", "b"] and trucks["truck"].tolist() == [0, 1]
+
+
+def test_a_short_closure_while_a_group_queues_is_waited_out():
+    s = queued_at_a_closing_checkpoint()
+    s.checkpoints["b"].closures["shut"].duration_h = 1.5
+    m = one_run(s)["m"]
+    # Shut 2.5-4: truck 2 is inspected 4-5 and the group goes on to d, at 6.
+    assert m["reroutes"] == 0 and m["delivery_time_h"] == 6.0
+
+
 # --- draws ---------------------------------------------------------------------------------------
 
 

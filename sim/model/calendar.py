@@ -4,7 +4,7 @@ minus closures (scheduled, or drawn at random for each replication)."""
 from __future__ import annotations
 
 import math
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 
 NEVER = math.inf
 
@@ -93,6 +93,14 @@ class Availability:
         """The end of the closure under way at `t_h` (opening hours aside), or `t_h` if none."""
         i = bisect_right(self.starts, t_h) - 1
         return self.ends[i] if i >= 0 and t_h < self.ends[i] else t_h
+
+    def closure_starting(self, a_h: float, b_h: float, longer_than_h: float) -> float | None:
+        """The start of the first closure that starts after `a_h` and before `b_h` and lasts
+        longer than `longer_than_h`, or None."""
+        for i in range(bisect_right(self.starts, a_h), bisect_left(self.starts, b_h)):
+            if self.ends[i] - self.starts[i] > longer_than_h:
+                return self.starts[i]
+        return None
 
     def closed_h(self, a_h: float, b_h: float) -> float:
         """Hours of closure (not counting opening hours) within [a_h, b_h]."""

@@ -89,6 +89,18 @@ class Lanes:
                 self.other_wait_h += start_h - arrivals[i]
             self.next_other += 1
 
+    def starts(self, arrival_h: float, inspection_h: Sequence[float], priority: bool = False) -> list[float]:
+        """When each of the aid trucks arriving together would start its inspection, without
+        committing them: what `inspect` would give."""
+        if self.next_other < len(self.other_arrival_h):
+            self.admit_others(arrival_h, started_only=priority or self.aid_priority)
+        free_h, next_open, found = list(self.free_h), self.availability.next_open, []
+        for service_h in inspection_h:
+            start_h = next_open(max(arrival_h, free_h[0]))
+            heapq.heapreplace(free_h, start_h + service_h)
+            found.append(start_h)
+        return found
+
     def inspect(
         self,
         arrival_h: float,

@@ -9,11 +9,13 @@ its group there.
 from __future__ import annotations
 
 import math
+from bisect import bisect_left
 from collections.abc import Generator
 
 import simpy
 
 from sim.model.calendar import NEVER, Availability
+from sim.model.checkpoint import Lanes
 from sim.model.passages import Group, Outcome, Passages, SetOff
 from sim.model.plan import MovementPlan
 from sim.model.world import World
@@ -148,19 +150,39 @@ class Journey:
         if t > env.now:  # arrivals must reach the lanes in time order
             yield env.timeout(t - env.now)
         first = plan.offset["inspection", place]
-        times: list[tuple[float, float]] = []  # each truck's start and clearance
-        release_h = lanes.inspect(t, [draws[first + k] for k in g.trucks], plan.priority, times)
+        inspection_h = [draws[first + k] for k in g.trucks]
+        closure_h, inspected = self.closure_while_queued(g, lanes, t, inspection_h)
+        times: list[tuple[float, float]] = []  # each inspected truck's start and clearance
+        release_h = lanes.inspect(t, inspection_h[:inspected], plan.priority, times)
         if self.trace is not None:
             self.trace += [(k, place, t, s, c) for k, (s, c) in zip(g.trucks, times)]
-        self.note_closure_wait(g, lanes.availability.closed_h(t, min(release_h, self.world.horizon_h)))
         first = plan.offset.get(("turn_back", place))
         if first is not None:
             p = self.world.turn_back[place]
+            turned = [k for k in g.trucks[:inspected] if draws[first + k] < p]
             for k, (_, clear_h) in zip(g.trucks, times):
-                if draws[first + k] < p:
+                if k in turned:
                     self.outcome_of[k], self.end_of[k] = Outcome.turned_back, clear_h
-            g.trucks = [k for k in g.trucks if draws[first + k] >= p]
+            g.trucks = [k for k in g.trucks if k not in turned]
+        if closure_h is not None:
+            return max(release_h, self.turn_round(g, lanes.availability, closure_h, at_checkpoint=True))
+        self.note_closure_wait(g, lanes.availability.closed_h(t, min(release_h, self.world.horizon_h)))
         return release_h if g.trucks and release_h < NEVER else None
+
+    def closure_while_queued(self, g: Group, lanes: Lanes, t: float, inspection_h: list[float]) -> tuple:
+        """A closure that starts while trucks of the group, arrived at `t`, still wait for their
+        inspection, and would keep them longer than they may wait, if the group may turn round:
+        (its start, how many trucks start their inspections before it); else (None, all of them).
+        The group then turns round `reroute_after_h` after it starts, as on arriving at a closure,
+        and the trucks not yet inspected are never committed to the lanes."""
+        n = len(inspection_h)
+        if not lanes.availability.starts or not self.may_reroute(g, at_checkpoint=True):
+            return None, n
+        starts = lanes.starts(t, inspection_h, self.plan.priority)
+        closure_h = lanes.availability.closure_starting(t, starts[-1], self.plan.reroute_after_h)
+        if closure_h is None:
+            return None, n
+        return closure_h, bisect_left(starts, closure_h)
 
     def drive(self, g: Group, t: float, passage: int) -> Generator:
         """Take the next leg: wait while the road is closed (or turn round), take an escort if the
@@ -231,12 +253,14 @@ class Journey:
         return opens_h
 
     def should_reroute(self, g: Group, closed: Availability, t: float, at_checkpoint: bool) -> bool:
-        """Whether a closure (not opening hours) would keep the group longer than it may wait, and
-        an alternative is left that it can reach: at a closed checkpoint it must turn back
-        before it, so the alternative must share a place it has already left."""
-        if g.alternative >= len(self.plan.routes) or g.i == len(g.places) - 1:
-            return False
-        if closed.closed_until(t) - t <= self.plan.reroute_after_h:
+        """Whether a closure (not opening hours) under way at `t` would keep the group longer than
+        it may wait, and it may turn round (`may_reroute`)."""
+        return closed.closed_until(t) - t > self.plan.reroute_after_h and self.may_reroute(g, at_checkpoint)
+
+    def may_reroute(self, g: Group, at_checkpoint: bool) -> bool:
+        """Whether an alternative is left that the group can reach: at a closed checkpoint it must
+        turn back before it, so the alternative must share a place it has already left."""
+        if g.alternative >= len(self.plan.routes) or g.i == len(g.places) - 1 or self.plan.reroute_after_h >= NEVER:
             return False
         return not at_checkpoint or any(p in self.plan.routes[g.alternative] for p in g.places[: g.i])
 
