@@ -8,7 +8,8 @@ import numpy as np
 from conftest import at, checkpoint, delay, fixed, movement, scenario
 
 from sim.config.schema import ClosureWindow, EscortPool
-from sim.model.calendar import OpeningHours
+from sim.model.calendar import Availability, OpeningHours
+from sim.model.checkpoint import Lanes
 from sim.simulate.compile import compile_scenario
 from sim.simulate.draws import draw_rows
 from sim.simulate.replications import simulate, trace_replication
@@ -20,6 +21,13 @@ def one_run(s, seed: int = 1) -> dict[str, dict]:
     """The movements table of a single replication, as movement -> row."""
     table = simulate(s, seed, 1).movements
     return {k: {c: table[c][i] for c in table} for i, k in enumerate(table["movement"].tolist())}
+
+
+def chain(inspection_h: float, **movements):
+    """a -1h- b (checkpoint, one lane) -1h- c."""
+    return scenario(
+        legs=[("a", "b", 1.0), ("b", "c", 1.0)], checkpoints={"b": checkpoint(inspection_h)}, movements=movements
+    )
 
 
 def escorted(*movements: str, turnaround_h: float = 2.0):
@@ -107,6 +115,33 @@ def test_a_short_closure_while_a_group_queues_is_waited_out():
     m = one_run(s)["m"]
     # Shut 2.5-4: truck 2 is inspected 4-5 and the group goes on to d, at 6.
     assert m["reroutes"] == 0 and m["delivery_time_h"] == 6.0
+
+
+# --- priority ------------------------------------------------------------------------------------
+
+
+def test_a_truck_with_priority_passes_every_vehicle_whose_inspection_has_not_started():
+    # The review's example: others at 0 h (10 h inspection) and 1 h (5 h), an aid truck without
+    # priority at 2 h, one with priority at 3 h. Only the vehicle being inspected keeps its place.
+    lanes = Lanes(1, Availability(ALWAYS, []), 100.0, [0.0, 1.0], [10.0, 5.0], shared_with_priority=True)
+    waiting = lanes.queue(2.0, [1.0])
+    assert lanes.admit_started(2.0) == 10.0  # the other vehicle of 1 h could start at 10
+    times = []
+    lanes.inspect(3.0, [1.0], priority=True, times=times)
+    assert times == [(10.0, 11.0)]
+    assert lanes.admit_started(10.0) == 11.0  # it went first: the next could start at 11
+    assert lanes.admit_started(11.0) == 16.0
+    assert lanes.admit_started(16.0) is None and waiting.times == [(16.0, 17.0)]
+
+
+def test_among_aid_movements_priority_passes_a_convoy_whose_trucks_have_not_started():
+    slow, urgent = movement(["a", "b", "c"], trucks=2), movement(["a", "b", "c"], departure=at(0.5))
+    urgent.priority = True
+    s = chain(1.0, slow=slow, urgent=urgent)
+    result = one_run(s)
+    # slow's truck 0 is inspected 1-2; urgent, at b at 1.5, goes next (2-3), then slow's truck 1 (3-4).
+    assert result["urgent"]["end_h"] == 4.0
+    assert result["slow"]["end_h"] == 5.0
 
 
 # --- draws ---------------------------------------------------------------------------------------

@@ -66,12 +66,19 @@ class RecordingLanes(Lanes):
         self.log: list[tuple[bool, float, float, float]] = []
         self.aid = True
 
-    def admit_others(self, until_h: float, started_only: bool) -> None:
+    def admit_others(self, until_h: float, started_before_h: float = math.inf) -> None:
         self.aid = False
         try:
-            super().admit_others(until_h, started_only)
+            super().admit_others(until_h, started_before_h)
         finally:
             self.aid = True
+
+    def _commit(self, waiting) -> None:
+        aid, self.aid = self.aid, True  # an aid truck that waited, committed among other traffic
+        try:
+            super()._commit(waiting)
+        finally:
+            self.aid = aid
 
     def _serve(self, arrival_h: float, inspection_h: float) -> float:
         start_h = super()._serve(arrival_h, inspection_h)

@@ -4,6 +4,8 @@ with an optional queue of other traffic that aid trucks may be allowed to pass."
 from __future__ import annotations
 
 import heapq
+import math
+from collections import deque
 from collections.abc import Sequence
 
 from sim.model.calendar import Availability
@@ -21,6 +23,11 @@ class Lanes:
     it is admitted lazily, just before each aid arrival and at the horizon. Without priority every
     other vehicle that arrived by then goes first; with priority only those whose inspection has
     already started by then, the rest queue behind the aid trucks (non-preemptive priority).
+
+    At a checkpoint that trucks with priority share with aid trucks without it
+    (`shared_with_priority`), those without priority queue like other traffic (`queue`): each is
+    committed only when its inspection starts (`admit_started`, called by its group's process), so
+    a truck with priority that comes before then passes it too.
     """
 
     __slots__ = (
@@ -36,6 +43,8 @@ class Lanes:
         "other_trucks",
         "other_wait_h",
         "busy_h",
+        "shared_with_priority",
+        "waiting",
     )
 
     def __init__(
@@ -46,6 +55,7 @@ class Lanes:
         other_arrival_h: Sequence[float] = (),
         other_inspection_h: Sequence[float] = (),
         aid_priority: bool = False,
+        shared_with_priority: bool = False,
     ) -> None:
         self.free_h = [0.0] * lanes  # a heap: when each lane is next free
         self.availability = availability
@@ -59,6 +69,8 @@ class Lanes:
         self.other_trucks = 0
         self.other_wait_h = 0.0
         self.busy_h = 0.0  # lane time spent inspecting before the horizon
+        self.shared_with_priority = shared_with_priority and not aid_priority
+        self.waiting: deque[Waiting] = deque()  # aid trucks without priority not all started, in arrival order
 
     def _serve(self, arrival_h: float, inspection_h: float) -> float:
         """Commit a vehicle to the lane free first; when its inspection starts (it is cleared
@@ -72,28 +84,63 @@ class Lanes:
             self.busy_h += (clear_h if clear_h < horizon_h else horizon_h) - start_h
         return start_h
 
-    def admit_others(self, until_h: float, started_only: bool) -> None:
-        """Commit other vehicles that arrived by `until_h` (with `started_only`: whose inspection
-        starts before `until_h`), in their order of arrival."""
-        arrivals, inspections = self.other_arrival_h, self.other_inspection_h
-        n = len(arrivals)
-        while self.next_other < n and arrivals[self.next_other] <= until_h:
-            i = self.next_other
-            if started_only:
-                free_h = self.free_h[0]
-                if self.availability.next_open(max(arrivals[i], free_h)) >= until_h:
+    def admit_others(self, until_h: float, started_before_h: float = math.inf) -> None:
+        """Commit the vehicles without priority (other traffic, and aid trucks that `queue`) that
+        arrived by `until_h` and whose inspection starts before `started_before_h`, in their order
+        of arrival (other traffic first at equal times)."""
+        arrivals, inspections, waiting = self.other_arrival_h, self.other_inspection_h, self.waiting
+        n, check = len(arrivals), started_before_h < math.inf
+        while True:
+            bound_h = waiting[0].arrival_h if waiting else until_h  # what waits arrived by until_h
+            while self.next_other < n and arrivals[self.next_other] <= bound_h:
+                i = self.next_other
+                if check and self.availability.next_open(max(arrivals[i], self.free_h[0])) >= started_before_h:
                     return
-            start_h = self._serve(arrivals[i], inspections[i])
-            if start_h < self.horizon_h:
-                self.other_trucks += 1
-                self.other_wait_h += start_h - arrivals[i]
-            self.next_other += 1
+                start_h = self._serve(arrivals[i], inspections[i])
+                if start_h < self.horizon_h:
+                    self.other_trucks += 1
+                    self.other_wait_h += start_h - arrivals[i]
+                self.next_other += 1
+            if not waiting:
+                return
+            if self.availability.next_open(max(waiting[0].arrival_h, self.free_h[0])) >= started_before_h:
+                return
+            self._commit(waiting[0])
+
+    def queue(self, arrival_h: float, inspection_h: Sequence[float]) -> Waiting:
+        """Queue aid trucks without priority, arriving together, behind the vehicles without
+        priority that came before them; each is committed when its inspection starts."""
+        self.waiting.append(Waiting(arrival_h, inspection_h))
+        return self.waiting[-1]
+
+    def admit_started(self, now_h: float) -> float | None:
+        """Commit the vehicles without priority whose inspection has started by `now_h`; when the
+        next of them, if any aid truck still waits, could start."""
+        self.admit_others(now_h, math.nextafter(now_h, math.inf))
+        if not self.waiting:
+            return None
+        arrival_h = self.waiting[0].arrival_h
+        i = self.next_other
+        if i < len(self.other_arrival_h) and self.other_arrival_h[i] <= arrival_h:
+            arrival_h = self.other_arrival_h[i]
+        return self.availability.next_open(max(arrival_h, self.free_h[0]))
+
+    def _commit(self, waiting: Waiting) -> None:
+        """Commit the next truck of the first aid trucks that wait."""
+        service_h = waiting.inspection_h[len(waiting.times)]
+        start_h = self._serve(waiting.arrival_h, service_h)
+        waiting.times.append((start_h, start_h + service_h))
+        if start_h < self.horizon_h:
+            self.trucks += 1
+            self.wait_h += start_h - waiting.arrival_h
+        if len(waiting.times) == len(waiting.inspection_h):
+            self.waiting.popleft()
 
     def starts(self, arrival_h: float, inspection_h: Sequence[float], priority: bool = False) -> list[float]:
         """When each of the aid trucks arriving together would start its inspection, without
         committing them: what `inspect` would give."""
         if self.next_other < len(self.other_arrival_h):
-            self.admit_others(arrival_h, started_only=priority or self.aid_priority)
+            self.admit_others(arrival_h, arrival_h if priority or self.aid_priority else math.inf)
         free_h, next_open, found = list(self.free_h), self.availability.next_open, []
         for service_h in inspection_h:
             start_h = next_open(max(arrival_h, free_h[0]))
@@ -112,8 +159,8 @@ class Lanes:
         Each starts as soon as a lane is free and the checkpoint open, and is cleared its inspection
         time later: (start, clearance) of each is appended to `times` if given. `priority` (or the
         checkpoint's `aid_priority`) lets them pass queued other traffic."""
-        if self.next_other < len(self.other_arrival_h):
-            self.admit_others(arrival_h, started_only=priority or self.aid_priority)
+        if self.next_other < len(self.other_arrival_h) or self.waiting:
+            self.admit_others(arrival_h, arrival_h if priority or self.aid_priority else math.inf)
         horizon_h = self.horizon_h
         release_h = arrival_h
         for service_h in inspection_h:
@@ -130,4 +177,16 @@ class Lanes:
 
     def finish(self) -> None:
         """Admit the other traffic that starts before the horizon, for the statistics."""
-        self.admit_others(self.horizon_h, started_only=True)
+        self.admit_others(self.horizon_h, self.horizon_h)
+
+
+class Waiting:
+    """Aid trucks without priority, arrived together, queued at a checkpoint shared with trucks
+    with priority: each truck's (start, clearance), once its inspection has started."""
+
+    __slots__ = ("arrival_h", "inspection_h", "times")
+
+    def __init__(self, arrival_h: float, inspection_h: Sequence[float]) -> None:
+        self.arrival_h = arrival_h
+        self.inspection_h = inspection_h
+        self.times: list[tuple[float, float]] = []

@@ -153,7 +153,10 @@ class Journey:
         inspection_h = [draws[first + k] for k in g.trucks]
         closure_h, inspected = self.closure_while_queued(g, lanes, t, inspection_h)
         times: list[tuple[float, float]] = []  # each inspected truck's start and clearance
-        release_h = lanes.inspect(t, inspection_h[:inspected], plan.priority, times)
+        if lanes.shared_with_priority and not plan.priority:
+            release_h = yield from self.queue(lanes, t, inspection_h[:inspected], times)
+        else:
+            release_h = lanes.inspect(t, inspection_h[:inspected], plan.priority, times)
         if self.trace is not None:
             self.trace += [(k, place, t, s, c) for k, (s, c) in zip(g.trucks, times)]
         first = plan.offset.get(("turn_back", place))
@@ -169,6 +172,17 @@ class Journey:
         self.note_closure_wait(g, lanes.availability.closed_h(t, min(release_h, self.world.horizon_h)))
         return release_h if g.trucks and release_h < NEVER else None
 
+    def queue(self, lanes: Lanes, t: float, inspection_h: list[float], times: list) -> Generator:
+        """Queue without priority at a checkpoint that trucks with priority also use: wait until
+        each truck's inspection starts (a truck with priority arriving before then passes it).
+        When the last is cleared."""
+        env = self.world.env
+        waiting = lanes.queue(t, inspection_h)
+        while (next_h := lanes.admit_started(env.now)) is not None and len(waiting.times) < len(inspection_h):
+            yield env.timeout(next_h - env.now)
+        times += waiting.times
+        return max((clear_h for _, clear_h in waiting.times), default=t)
+
     def closure_while_queued(self, g: Group, lanes: Lanes, t: float, inspection_h: list[float]) -> tuple:
         """A closure that starts while trucks of the group, arrived at `t`, still wait for their
         inspection, and would keep them longer than they may wait, if the group may turn round:
@@ -176,7 +190,7 @@ class Journey:
         The group then turns round `reroute_after_h` after it starts, as on arriving at a closure,
         and the trucks not yet inspected are never committed to the lanes."""
         n = len(inspection_h)
-        if not lanes.availability.starts or not self.may_reroute(g, at_checkpoint=True):
+        if not lanes.availability.starts or lanes.shared_with_priority or not self.may_reroute(g, at_checkpoint=True):
             return None, n
         starts = lanes.starts(t, inspection_h, self.plan.priority)
         closure_h = lanes.availability.closure_starting(t, starts[-1], self.plan.reroute_after_h)

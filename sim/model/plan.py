@@ -86,5 +86,6 @@ class Plan:
     escort_pools: dict[str, int]  # escort pool -> its size
     lanes: dict[str, int]  # checkpoint -> its lanes
     aid_priority: dict[str, bool]  # checkpoint -> whether aid trucks pass queued other traffic
+    shared_with_priority: dict[str, bool]  # checkpoint -> whether aid trucks with and without priority meet there
     hours: dict[str, OpeningHours]  # checkpoint -> its opening hours
     turn_back: dict[str, float]  # checkpoint -> chance an inspection turns a truck back

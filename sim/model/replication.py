@@ -25,7 +25,13 @@ def run_replication(
         point = points[f"checkpoint/{key}"]
         available = Availability(plan.hours[key], point["closures"])
         lanes[key] = Lanes(
-            count, available, plan.horizon_h, point["arrivals"], point["inspections"], plan.aid_priority[key]
+            count,
+            available,
+            plan.horizon_h,
+            point["arrivals"],
+            point["inspections"],
+            plan.aid_priority[key],
+            plan.shared_with_priority[key],
         )
     pools = {name: simpy.Resource(env, size) for name, size in plan.escort_pools.items()}
     world = World(

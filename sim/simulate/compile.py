@@ -31,8 +31,9 @@ def compile_scenario(scenario: Scenario) -> Plan:
             repair[key] = (chance, sampler(leg.repair))
     escorts = {k: leg.escort for k, leg in scenario.legs.items() if leg.escort}
     place_code = {place: i for i, place in enumerate(scenario.places)}  # shared by every movement
+    shared = _shared_with_priority(scenario)
     movements = [
-        _movement_plan(scenario, key, key, m, clock_h(scenario.start, m.departure), legs, repair, place_code)
+        _movement_plan(scenario, key, key, m, clock_h(scenario.start, m.departure), legs, repair, place_code, shared)
         for key, m in scenario.movements.items()
         if m.enabled
     ]
@@ -43,7 +44,7 @@ def compile_scenario(scenario: Scenario) -> Plan:
         last = min(clock_h(scenario.start, flow.last_departure) if flow.last_departure else horizon_h, horizon_h)
         departures = [first + n * flow.every_h for n in range(int((last - first) // flow.every_h) + 1)]
         for n, departure_h in enumerate(d for d in departures if d < horizon_h):
-            plan = _movement_plan(scenario, f"{key}/{n}", key, flow, departure_h, legs, repair, place_code)
+            plan = _movement_plan(scenario, f"{key}/{n}", key, flow, departure_h, legs, repair, place_code, shared)
             movements.append(plan)
     return Plan(
         horizon_h=horizon_h,
@@ -60,6 +61,7 @@ def compile_scenario(scenario: Scenario) -> Plan:
         escort_pools={name: pool.size for name, pool in scenario.escorts.items()},
         lanes={k: cp.lanes for k, cp in scenario.checkpoints.items()},
         aid_priority={k: cp.aid_priority for k, cp in scenario.checkpoints.items()},
+        shared_with_priority={k: k in shared for k in scenario.checkpoints},
         hours={k: OpeningHours(parse_hours(cp.hours), start_hour_of_day) for k, cp in scenario.checkpoints.items()},
         turn_back={k: cp.turn_back_probability for k, cp in scenario.checkpoints.items()},
     )
@@ -74,6 +76,7 @@ def _movement_plan(
     legs: Legs,
     repair: Repairs,
     place_code: dict[str, int],
+    shared: set[str],
 ) -> MovementPlan:
     """Compile a convoy: a movement, or one departure of a flow (`key` is then `flow_key/n`)."""
     alternatives = getattr(m, "alternative_routes", {})
@@ -88,7 +91,8 @@ def _movement_plan(
         start += d.width
     deadline = getattr(m, "deadline", None)
     direct = None
-    if len(routes) == 1 and hold is None and not _may_hold(scenario, routes[0], legs, repair):
+    passed = not m.priority and any(p in shared for p in places)  # by trucks with priority, at a checkpoint
+    if len(routes) == 1 and hold is None and not passed and not _may_hold(scenario, routes[0], legs, repair):
         travel = [offset["travel", legs[pair]] for pair in zip(routes[0], routes[0][1:])] + [-1]
         direct = tuple((p, place_code[p], offset.get(("inspection", p), -1), t) for p, t in zip(routes[0], travel))
     reroute_after_h = getattr(m, "reroute_after_h", None)
@@ -141,6 +145,18 @@ def _draws(
     if hold is not None:
         draws += [draw("hold", "", 1, sampler(hold.delay)), draw("refusal", "", 1, None)]
     return draws
+
+
+def _shared_with_priority(scenario: Scenario) -> set[str]:
+    """The checkpoints where aid trucks with priority meet aid trucks without it (unless the
+    checkpoint gives every aid truck priority): there, those without queue like other traffic."""
+    visits: dict[str, set[bool]] = {}
+    for m in [*scenario.movements.values(), *scenario.flows.values()]:
+        if m.enabled:
+            routes = [m.route, *getattr(m, "alternative_routes", {}).values()]
+            for p in {p for r in routes for p in r if p in scenario.checkpoints}:
+                visits.setdefault(p, set()).add(m.priority)
+    return {p for p, kinds in visits.items() if len(kinds) == 2 and not scenario.checkpoints[p].aid_priority}
 
 
 def _may_hold(scenario: Scenario, route: tuple[str, ...], legs: Legs, repair: Repairs) -> bool:
