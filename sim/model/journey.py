@@ -9,7 +9,6 @@ its group there.
 from __future__ import annotations
 
 import math
-from bisect import bisect_left
 from collections.abc import Generator
 
 import simpy
@@ -18,6 +17,7 @@ from sim.model.calendar import NEVER, Availability
 from sim.model.checkpoint import Lanes
 from sim.model.passages import Group, Outcome, Passages, SetOff
 from sim.model.plan import MovementPlan
+from sim.model.rerouting import closure_while_queued, should_reroute, take_alternative
 from sim.model.world import World
 
 
@@ -145,13 +145,13 @@ class Journey:
         lanes = self.world.lanes.get(place)
         if lanes is None:
             return t
-        if self.should_reroute(g, lanes.availability, t, at_checkpoint=True):
+        if should_reroute(self.plan, g, lanes.availability, t, at_checkpoint=True):
             return self.turn_round(g, lanes.availability, t, at_checkpoint=True)
         if t > env.now:  # arrivals must reach the lanes in time order
             yield env.timeout(t - env.now)
         first = plan.offset["inspection", place]
         inspection_h = [draws[first + k] for k in g.trucks]
-        closure_h, inspected = self.closure_while_queued(g, lanes, t, inspection_h)
+        closure_h, inspected = closure_while_queued(plan, g, lanes, t, inspection_h)
         times: list[tuple[float, float]] = []  # each inspected truck's start and clearance
         if lanes.shared_with_priority and not plan.priority:
             release_h = yield from self.queue(lanes, t, inspection_h[:inspected], times)
@@ -183,21 +183,6 @@ class Journey:
         times += waiting.times
         return max((clear_h for _, clear_h in waiting.times), default=t)
 
-    def closure_while_queued(self, g: Group, lanes: Lanes, t: float, inspection_h: list[float]) -> tuple:
-        """A closure that starts while trucks of the group, arrived at `t`, still wait for their
-        inspection, and would keep them longer than they may wait, if the group may turn round:
-        (its start, how many trucks start their inspections before it); else (None, all of them).
-        The group then turns round `reroute_after_h` after it starts, as on arriving at a closure,
-        and the trucks not yet inspected are never committed to the lanes."""
-        n = len(inspection_h)
-        if not lanes.availability.starts or lanes.shared_with_priority or not self.may_reroute(g, at_checkpoint=True):
-            return None, n
-        starts = lanes.starts(t, inspection_h, self.plan.priority)
-        closure_h = lanes.availability.closure_starting(t, starts[-1], self.plan.reroute_after_h)
-        if closure_h is None:
-            return None, n
-        return closure_h, bisect_left(starts, closure_h)
-
     def drive(self, g: Group, t: float, passage: int) -> Generator:
         """Take the next leg: wait while the road is closed (or turn round), take an escort if the
         leg needs one, and drive; trucks that break down are repaired on the way. Sets the
@@ -212,7 +197,7 @@ class Journey:
         while True:
             leg = world.legs[g.places[g.i], g.places[g.i + 1]]
             road = world.roads.get(leg)
-            if road is not None and self.should_reroute(g, road, t, at_checkpoint=False):
+            if road is not None and should_reroute(self.plan, g, road, t, at_checkpoint=False):
                 t = self.turn_round(g, road, t, at_checkpoint=False)
                 continue
             escort = world.escorts.get(leg)
@@ -226,7 +211,7 @@ class Journey:
             request = escort.request()
             yield request
             t = env.now
-            if road is None or not self.should_reroute(g, road, t, at_checkpoint=False):
+            if road is None or not should_reroute(self.plan, g, road, t, at_checkpoint=False):
                 break
             t = self.turn_round(g, road, t, at_checkpoint=False)
             env.process(self.release_escort(escort, request, t - env.now))
@@ -266,32 +251,14 @@ class Journey:
         self.note_closure_wait(g, min(opens_h, self.world.horizon_h) - t)
         return opens_h
 
-    def should_reroute(self, g: Group, closed: Availability, t: float, at_checkpoint: bool) -> bool:
-        """Whether a closure (not opening hours) under way at `t` would keep the group longer than
-        it may wait, and it may turn round (`may_reroute`)."""
-        return closed.closed_until(t) - t > self.plan.reroute_after_h and self.may_reroute(g, at_checkpoint)
-
-    def may_reroute(self, g: Group, at_checkpoint: bool) -> bool:
-        """Whether an alternative is left that the group can reach: at a closed checkpoint it must
-        turn back before it, so the alternative must share a place it has already left."""
-        if g.alternative >= len(self.plan.routes) or g.i == len(g.places) - 1 or self.plan.reroute_after_h >= NEVER:
-            return False
-        return not at_checkpoint or any(p in self.plan.routes[g.alternative] for p in g.places[: g.i])
-
     def turn_round(self, g: Group, closed: Availability, t: float, at_checkpoint: bool) -> float:
-        """Wait `reroute_after_h` at the closure, then take the next alternative route: back along
-        the places taken to the last one it shares (one already left, if the closure is the
-        checkpoint here), then along it. Returns when it sets off."""
+        """Wait `reroute_after_h` at the closure, then take the next alternative route. Returns
+        when it sets off."""
         wait_h = self.plan.reroute_after_h
         self.note_closure_wait(g, closed.closed_h(t, min(t + wait_h, self.world.horizon_h)))
-        alternative = self.plan.routes[g.alternative]
-        g.alternative += 1
         if t + wait_h < self.world.horizon_h:
             self.reroutes += 1
-        j = max(k for k in range(g.i if at_checkpoint else g.i + 1) if g.places[k] in alternative)
-        back = g.places[j : g.i][::-1]
-        onward = list(alternative[alternative.index(g.places[j]) + 1 :])
-        g.places = g.places[: g.i + 1] + back + onward
+        take_alternative(self.plan, g, at_checkpoint)
         return t + wait_h
 
     def note_closure_wait(self, g: Group, wait_h: float) -> None:
