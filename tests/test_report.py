@@ -16,7 +16,9 @@ from pathlib import Path
 import pytest
 
 from sim.analysis import plots
-from sim.analysis.report import SECTIONS, content, md_code, md_escape, md_fenced, render_html, render_markdown
+from sim.analysis.markdown import md_code, md_escape, md_fenced
+from sim.analysis.report import content, render_html, render_markdown
+from sim.analysis.report_sections import SECTIONS
 from sim.app.run import execute
 from sim.config.compose import load_run
 from sim.config.schema import Flow, Needs

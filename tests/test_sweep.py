@@ -18,7 +18,8 @@ from conftest import REPOSITORY, run_sim
 from scipy import stats
 
 from sim.analysis import report
-from sim.analysis.sweep_report import Run, newcombe_paired, paired_differences
+from sim.analysis.paired import newcombe_paired, paired_differences
+from sim.analysis.runs import Run
 from sim.analysis.sweep_summary import write_sweep_summary
 from sim.app.run import execute
 from sim.compare import main as compare

@@ -8,7 +8,8 @@ from typing import Any
 
 import numpy as np
 
-from sim.analysis.sweep_report import movement_metrics, write_sweep_report
+from sim.analysis.runs import movement_metrics
+from sim.analysis.sweep_report import write_sweep_report
 from sim.results import layout
 from sim.results.columns import SUMMARY_COLUMNS
 from sim.results.files import read_json, read_table, write_table

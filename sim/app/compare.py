@@ -14,7 +14,8 @@ import argparse
 import sys
 from pathlib import Path
 
-from sim.analysis.sweep_report import render_comparison, run_problem
+from sim.analysis.comparison import render_comparison
+from sim.analysis.runs import run_problem
 from sim.results.files import write_text
 
 

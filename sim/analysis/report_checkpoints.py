@@ -1,0 +1,30 @@
+"""The checkpoints of a run as the report's table shows them: traffic, waits, lane utilisation and
+opening per checkpoint, formatted."""
+
+from __future__ import annotations
+
+
+def checkpoint_results(key: str, c: dict, places: dict) -> dict:
+    """One checkpoint's row; `c`: its entry of summary.json, `places`: place names by key."""
+    other, other_wait = c.get("other_vehicles_per_replication") or 0.0, c.get("other_mean_wait_h")
+    return {
+        "name": places.get(key, key),
+        "key": key,
+        "lanes": c["lanes"],
+        "trucks": f"{c['trucks_per_replication']:.1f}",
+        "wait": "no trucks" if c["mean_wait_h"] is None else _wait(c["mean_wait_h"]),
+        "other": f"{other:.1f}" if other else "none",
+        "other_wait": "n/a" if other_wait is None else _wait(other_wait),
+        "utilisation": _small_percent(c["utilisation"]),
+        "open": _small_percent(c["open_share"]) if c.get("open_share") is not None else "n/a",
+    }
+
+
+def _wait(hours: float) -> str:
+    """A wait in minutes below an hour, else in hours."""
+    return f"{hours * 60:.2g} min" if hours < 1 else f"{hours:.2f} h"
+
+
+def _small_percent(share: float) -> str:
+    """A share with two significant digits below 10% (a lane busy 0.3% of the time is not "0%")."""
+    return f"{share * 100:.2g}%" if share < 0.1 else f"{share:.0%}"

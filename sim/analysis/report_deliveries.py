@@ -1,0 +1,58 @@
+"""Deliveries and needs as the report states them: tonnes per cargo type, the person-days and share
+of need they cover, the total over time and the longest spell without a delivery, formatted."""
+
+from __future__ import annotations
+
+from sim.analysis.formatting import between, between_with_unit, percent
+
+
+def deliveries_results(d: dict, horizon_h: float) -> dict:
+    """The section's table rows and facts; `d`: the deliveries of summary.json."""
+    population = d["population"]
+    daily = d["cumulative_tonnes_by_day"]
+    gap = d["longest_gap_days"]
+    return {
+        "population": f"{population:,}" if population else None,
+        "horizon_days": f"{horizon_h / 24:g}",
+        "rows": [_cargo(cargo, c, d["kg_per_person_day"].get(cargo), population) for cargo, c in d["by_cargo"].items()],
+        "total": None
+        if not daily
+        else {
+            "mean": f"{daily[-1]['mean']:,.1f} t",
+            "band": _amount_interval(daily[-1]["p5"], daily[-1]["p95"], " t", 1),
+        },
+        "gap": {"value": _amount(gap["estimate"], " d", 1), "ci": _amount_interval(gap["low"], gap["high"], " d", 1)},
+    }
+
+
+def _cargo(cargo: str, c: dict, kg: float | None, population: int | None) -> dict:
+    """One cargo type's row; person-days and shares only where the scenario states a need for it."""
+    row = {
+        "cargo": cargo,
+        "tonnes": _amount(c["tonnes"]["estimate"], " t", 1),
+        "tonnes_ci": _amount_interval(c["tonnes"]["low"], c["tonnes"]["high"], " t", 1),
+        "ration": f"{kg:g} kg" if kg else "no need stated",
+        "person_days": "n/a",
+        "person_days_ci": "",
+        "days": "n/a",
+        "share": "n/a",
+        "share_ci": "",
+    }
+    if "person_days" in c:
+        person_days, share = c["person_days"], c["share_of_need_met"]
+        row.update(
+            person_days=_amount(person_days["estimate"], "", 0),
+            person_days_ci=_amount_interval(person_days["low"], person_days["high"], "", 0),
+            days=f"{person_days['estimate'] / population:.1f} d" if population else "n/a",
+            share=percent(share["estimate"]),
+            share_ci=between(share["low"], share["high"], percent),
+        )
+    return row
+
+
+def _amount(value: float | None, unit: str, digits: int) -> str:
+    return "n/a" if value is None else f"{value:,.{digits}f}{unit}"
+
+
+def _amount_interval(low: float | None, high: float | None, unit: str, digits: int) -> str:
+    return between_with_unit(low, high, lambda v: f"{v:,.{digits}f}", unit)

@@ -1,0 +1,42 @@
+"""The sections of a run's report, in order, and their anchors.
+
+Ids are the anchors GitHub derives from the headings, so the same links work in report.html and
+report.md.
+"""
+
+from __future__ import annotations
+
+import re
+
+SECTIONS = (
+    "The question",
+    "Answers in brief",
+    "The scenario",
+    "Method",
+    "Results per movement",
+    "Checkpoints",
+    "Deliveries and needs",
+    "Figures",
+    "Limitations",
+    "Assumptions",
+    "Scenario card",
+    "Provenance",
+    "STRESS-DES checklist",
+)
+
+
+def slug(heading: str) -> str:
+    """The anchor of a heading, as GitHub makes it: "Results per movement" -> "results-per-movement"."""
+    return re.sub(r"[^a-z0-9 -]", "", heading.lower()).replace(" ", "-")
+
+
+def section(heading: str) -> dict:
+    """A section as the templates link it: {id, title}; ValueError if the report has no such section."""
+    if heading not in SECTIONS:
+        raise ValueError(f"no report section {heading!r}")
+    return {"id": slug(heading), "title": heading}
+
+
+def sections() -> dict[str, dict]:
+    """Every section by its id."""
+    return {slug(h): section(h) for h in SECTIONS}

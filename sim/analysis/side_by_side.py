@@ -1,0 +1,94 @@
+"""Runs side by side on one page: the rows of its results and paired-differences tables, and the
+page itself (`sweep_report.html.j2`), shared by the sweep report and the comparison of run folders."""
+
+from __future__ import annotations
+
+from sim.analysis.formatting import between, duration, environment, hours_days, percent, points
+from sim.analysis.paired import paired_differences
+from sim.analysis.runs import Run
+from sim.analysis.statistics import LEVEL
+
+
+def render(**context: object) -> str:
+    """The page of runs side by side (`kind`: "sweep" or "comparison"), from its context."""
+    context.setdefault("left_out", [])
+    return environment().get_template("sweep_report.html.j2").render(level=f"{LEVEL:.0%}", **context)
+
+
+def paired_rows(runs: dict[object, Run], settings: dict[object, str]) -> tuple[str | None, list[dict], str]:
+    """The reference's label, and one table row per other run and movement (or per run that
+    cannot be paired), against the first run of `runs`."""
+    if not runs:
+        return None, [], "No complete run: nothing to compare."
+    ids = list(runs)
+    reference = runs[ids[0]]
+    if len(ids) == 1:
+        return reference.label, [], "Only one complete run: there is nothing to compare it with."
+    rows = []
+    for i in ids[1:]:
+        run = runs[i]
+        pairing = paired_differences(reference, run)
+        base = {"label": run.label, "settings": settings[i]}
+        if pairing["problem"]:
+            rows.append({**base, "problem": f"not paired: {pairing['problem']} (no common random numbers)"})
+            continue
+        if not pairing["movements"]:
+            rows.append({**base, "problem": "no movement in common with the reference"})
+        for key, d in pairing["movements"].items():
+            rows.append({**base, "problem": None, **_paired_cells(key, run.summary["movements"][key]["name"], d)})
+    return reference.label, rows, ""
+
+
+def _paired_cells(key: str, name: str, d: dict) -> dict:
+    """The cells of a paired-differences row: the differences of movement `key` of `name`, as shown."""
+    p, t = d["probability"], d["time"]
+    method = "Newcombe paired" if d["probability_method"] == "Newcombe" else "t, per-replication shares"
+    return {
+        "key": key,
+        "name": name,
+        "replications": d["replications"],
+        "probability": points(p["estimate"]),
+        "probability_ci": "n/a" if p["low"] is None else f"{points(p['low'])} to {points(p['high'])}",
+        "probability_method": method,
+        "probability_shift": _shift(p),
+        "same_outcomes": d["same_outcomes"],
+        "same_times": d["same_times"] and d["time_replications"] > 0,
+        "probabilities": f"{percent(d['reference_probability'])} → {percent(d['other_probability'])}",
+        "time": "n/a" if t["estimate"] is None else f"{t['estimate']:+.1f} h",
+        "time_ci": "n/a" if t["low"] is None else f"{t['low']:+.1f} to {t['high']:+.1f} h",
+        "time_shift": _shift(t),
+        "time_replications": d["time_replications"],
+        "unmatched": d["unmatched_departures"],
+    }
+
+
+def _shift(interval: dict) -> str:
+    """'up' or 'down' when the interval excludes zero, else ''."""
+    if interval["low"] is None or interval["high"] is None:
+        return ""
+    if interval["low"] > 0:
+        return "up"
+    return "down" if interval["high"] < 0 else ""
+
+
+def result_row(row: dict) -> dict:
+    """A row of the results table: a movement of a run, or a run that did not complete."""
+    out = {"label": row["label"], "settings": row["settings"], "status": row["status"]}
+    if row["status"] != "complete":
+        return {**out, "failed": True, "error": row["error"] or f"status: {row['status']}"}
+    p, mean = row["delivery_probability"], row["mean_delivery_time_h"]
+    return {
+        **out,
+        "failed": False,
+        "key": row["movement"],
+        "name": row.get("name", ""),
+        "replications": "" if row["replications"] is None else f"{row['replications']:g}",
+        "probability": "n/a" if p is None else percent(p),
+        "probability_ci": between(row["delivery_probability_low"], row["delivery_probability_high"], percent),
+        "mean": "no delivery" if mean is None else hours_days(mean),
+        "mean_ci": between(row["mean_delivery_time_h_low"], row["mean_delivery_time_h_high"], hours_days),
+        "median": duration(row["median_delivery_time_h"]),
+        "p90": duration(row["p90_delivery_time_h"]),
+        "p95": duration(row["p95_delivery_time_h"]),
+        "closure_wait": "n/a" if row["mean_closure_wait_h"] is None else hours_days(row["mean_closure_wait_h"]),
+    }

@@ -1,0 +1,275 @@
+"""The timeline figure of one replication: where each movement was over the horizon, and the
+trucks of each movement at the checkpoints, drawn from passages.csv and timeline.csv."""
+
+from __future__ import annotations
+
+import numpy as np
+from matplotlib import dates as mdates
+from matplotlib.axes import Axes
+from matplotlib.collections import PolyCollection
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
+from matplotlib.ticker import FuncFormatter
+
+from sim.analysis.figures import DELIVERED, date_axis, figure, moment, png
+from sim.analysis.formatting import wrapped
+from sim.results.records import Table
+
+# The timeline's activities: label, colour.
+TRAVEL = ("on the road", "#cbd5e0")
+WAIT = ("waiting at a place (approval hold)", "#f6ad55")
+AT_CHECKPOINT = ("at a checkpoint (queue and inspection)", "#4299e1")
+QUEUE = ("queueing for a lane", "#90cdf4")
+INSPECTION = ("inspection", DELIVERED)
+CONVOY = ("cleared, waiting for the rest of the movement", "#faf089")
+# How each way of ending is marked at the end of a timeline bar: label, marker, colour.
+ENDS = {
+    "delivered": ("delivered", "D", "#2f855a"),
+    "refused": ("refused", "X", "#c53030"),
+    "turned_back": ("turned back", "<", "#805ad5"),
+    "not_delivered": ("not delivered by horizon", ">", "#ed8936"),
+}
+OUTCOME_ORDER = ("delivered", "refused", "turned_back", "not_delivered")  # of the legend
+MAX_TRUCK_PANELS = 8  # the timeline shows the trucks of at most this many movements
+
+
+def timeline(movements: Table, passages: Table, trace: Table, summary: dict, replication: int = 0) -> bytes:
+    """One replication, drawn from its passages (every movement at every place) and its trace
+    (every truck at every checkpoint).
+
+    Top: each movement or flow on one line over the whole horizon: on the road, waiting at a place
+    (an approval hold), at a checkpoint, and how it ended. Below, for each movement (a flow's first
+    departure that reached a checkpoint), its trucks one per line, zoomed on the checkpoints:
+    queueing, inspection, and waiting for the rest of the movement to be cleared."""
+    keys = list(summary["movements"])
+    mine = movements["replication"] == replication
+    flow_of = dict(zip(movements["movement"][mine].tolist(), movements["flow"][mine].tolist()))
+    ended = {
+        key: (outcome, end_h)
+        for key, outcome, end_h in zip(
+            movements["movement"][mine].tolist(), movements["outcome"][mine].tolist(), movements["end_h"][mine].tolist()
+        )
+    }
+    stops = _stops(passages, replication)
+    trucks = _trucks(trace)
+    panels = []
+    for key in keys:
+        candidates = [m for m, f in flow_of.items() if f == key and m in trucks]
+        if candidates:
+            panels.append((key, candidates[0]))
+    shown = panels[:MAX_TRUCK_PANELS]
+    heights = [0.45 * len(keys) + 1.4] + [0.16 * len(trucks[m]) + 1.5 for _, m in shown]
+    fig = figure(sum(heights) + 0.7)
+    axes = fig.subplots(len(heights), 1, squeeze=False, height_ratios=heights)[:, 0]
+    endings = _overview(axes[0], keys, flow_of, stops, trucks, ended, summary, replication)
+    for ax, (key, movement) in zip(axes[1:], shown):
+        _truck_panel(ax, summary, key, movement, stops.get(movement, []), trucks[movement], ended[movement])
+    activities = (TRAVEL, WAIT, AT_CHECKPOINT) + ((QUEUE, INSPECTION, CONVOY) if shown else ())
+    handles = [Patch(color=colour, label=label) for label, colour in activities]
+    for outcome in OUTCOME_ORDER:
+        if outcome in endings:
+            label, marker, colour = ENDS[outcome]
+            handles.append(Line2D([], [], marker=marker, color=colour, linestyle="none", label=label))
+    if shown:
+        handles.append(Line2D([], [], color=ENDS["delivered"][2], label="delivery (trucks panels)"))
+    fig.legend(handles=handles, loc="outside lower center", ncols=4, fontsize="small", frameon=False)
+    return png(fig)
+
+
+def _stops(passages: Table, replication: int) -> dict[str, list[tuple[str, float, float]]]:
+    """Per movement: (place, arrival_h, release_h) in order of arrival; release NaN if it never left."""
+    result: dict[str, list] = {}
+    if not len(passages["replication"]):
+        return result
+    rows = passages["replication"] == replication
+    for key, place, arrival, release in zip(
+        passages["movement"][rows].tolist(),
+        passages["place"][rows].tolist(),
+        passages["arrival_h"][rows].tolist(),
+        passages["release_h"][rows].tolist(),
+    ):
+        result.setdefault(key, []).append((place, arrival, release))
+    for stop in result.values():
+        stop.sort(key=lambda s: s[1])
+    return result
+
+
+def _trucks(trace: Table) -> dict[str, dict[int, list[tuple[str, float, float, float]]]]:
+    """Per movement and truck: (place, arrival_h, start_h, clear_h) at each checkpoint, in order."""
+    result: dict[str, dict[int, list]] = {}
+    if not len(trace["movement"]):
+        return result
+    for key, truck, place, arrival, start, clear in zip(
+        *(trace[c].tolist() for c in ("movement", "truck", "place", "arrival_h", "start_h", "clear_h"))
+    ):
+        result.setdefault(key, {}).setdefault(int(truck), []).append((place, arrival, start, clear))
+    for by_truck in result.values():
+        for visits in by_truck.values():
+            visits.sort(key=lambda v: v[1])
+    return {key: dict(sorted(by_truck.items())) for key, by_truck in result.items()}
+
+
+class _Boxes:
+    """Rectangles (y, from hour, to hour) gathered per colour and drawn as one collection each:
+    a timeline has thousands of them."""
+
+    def __init__(self, x0: float):
+        self.x0 = x0
+        self.boxes: dict[str, list] = {}
+
+    def add(self, colour: str, y: float, start_h: float, end_h: float, height: float) -> None:
+        """A rectangle centred on `y`, from `start_h` to `end_h` (none if it would be empty)."""
+        if end_h > start_h:
+            a, b = self.x0 + start_h / 24, self.x0 + end_h / 24
+            self.boxes.setdefault(colour, []).append(
+                [(a, y - height / 2), (b, y - height / 2), (b, y + height / 2), (a, y + height / 2)]
+            )
+
+    def draw(self, ax: Axes) -> None:
+        """Every rectangle gathered, onto `ax`."""
+        for colour, boxes in self.boxes.items():
+            ax.add_collection(PolyCollection(boxes, facecolors=colour, edgecolors="none"))
+
+
+def _overview(ax: Axes, keys, flow_of, stops, trucks, ended, summary, replication) -> set[str]:
+    """The whole horizon, one line per movement or flow; returns the outcomes shown."""
+    horizon_h = summary["horizon_h"]
+    x0 = mdates.date2num(moment(summary, 0))
+    y_of = {key: i for i, key in enumerate(keys)}
+    boxes = _Boxes(x0)
+    ends: dict[str, tuple[list, list, bool]] = {}
+    for movement, flow in flow_of.items():
+        y = y_of.get(flow)
+        if y is None:
+            continue
+        many = summary["movements"][flow]["departures"] > 1
+        outcome, end_h = ended[movement]
+        finish_h = horizon_h if np.isnan(end_h) else end_h
+        _movement_line(ax, boxes, y, summary, stops.get(movement, []), trucks.get(movement, {}), finish_h, not many)
+        if many and outcome == "delivered":
+            continue  # a flow's deliveries would hide its departures; other endings are marked
+        xs, ys, _ = ends.setdefault(outcome, ([], [], many))
+        xs.append(x0 + finish_h / 24)
+        ys.append(y)
+    boxes.draw(ax)
+    for outcome, (xs, ys, many) in ends.items():
+        _, marker, colour = ENDS.get(outcome, (outcome, "o", "grey"))
+        ax.plot(xs, ys, marker=marker, color=colour, markersize=5 if many else 8, linestyle="none")
+    ax.axvline(x0 + horizon_h / 24, color="grey", linestyle="--", linewidth=1)
+    ax.text(
+        x0 + horizon_h / 24, len(keys) - 0.45, "horizon ", va="bottom", ha="right", fontsize="small", color="dimgrey"
+    )
+    ax.set(
+        title=f"Replication {replication}: where each movement was, over the whole horizon",
+        xlim=(x0 - horizon_h / 24 * 0.01, x0 + horizon_h / 24 * 1.01),
+        ylim=(len(keys) - 0.4, -0.6),
+        yticks=range(len(keys)),
+        yticklabels=[_overview_label(summary["movements"][key]) for key in keys],
+        xlabel="local date",
+    )
+    date_axis(ax)
+    return set(ends)
+
+
+def _overview_label(m: dict) -> str:
+    """A movement or flow of the summary as named on the overview's y axis."""
+    extra = f"\n({m['departures']} departures)" if m["departures"] > 1 else ""
+    return wrapped(m["name"], 34) + extra
+
+
+def _movement_line(
+    ax: Axes, boxes: _Boxes, y: float, summary: dict, route, trucks, finish_h: float, named: bool
+) -> None:
+    """One movement on its overview line: its holds at places (`named`: with the place and how
+    long, where the hold is long), its time at checkpoints and on the road, up to `finish_h`."""
+    horizon_h = summary["horizon_h"]
+    inspected: dict[str, list[float]] = {}
+    for visits in trucks.values():
+        for place, arrival, _, _ in visits:
+            inspected.setdefault(place, []).append(arrival)
+    for i, (place, arrival, release) in enumerate(route):
+        leave = release if not np.isnan(release) else finish_h
+        checks = [a for a in inspected.get(place, []) if arrival <= a <= leave]
+        queue_from = min(checks) if checks else leave
+        boxes.add(WAIT[1], y, arrival, queue_from, 0.5)
+        if named and (queue_from - arrival) > 0.08 * horizon_h:
+            ax.text(
+                boxes.x0 + (arrival + queue_from) / 48,
+                y,
+                f"{wrapped(summary['places'].get(place, place), 40)}, {(queue_from - arrival) / 24:.1f} d",
+                ha="center",
+                va="center",
+                fontsize="small",
+            )
+        if checks:
+            boxes.add(AT_CHECKPOINT[1], y, queue_from, leave, 0.5)
+        if not np.isnan(release):
+            going = route[i + 1][1] if i + 1 < len(route) else finish_h
+            boxes.add(TRAVEL[1], y, release, going, 0.2)
+
+
+def _truck_panel(ax: Axes, summary, key, movement, route, trucks, ended) -> None:
+    """The trucks of one movement, one per line, zoomed on its time at the checkpoints."""
+    x0 = mdates.date2num(moment(summary, 0))
+    horizon_h = summary["horizon_h"]
+    outcome, end_h = ended
+    visits = [v for vs in trucks.values() for v in vs]
+    begin = min(a for _, a, _, _ in visits)
+    before = [r for _, a, r in route if not np.isnan(r) and r <= begin]
+    begin = max(before) if before else begin  # from leaving the place before the first checkpoint
+    cleared = [c for _, _, _, c in visits if not np.isnan(c)]
+    finish = max(cleared) if cleared else begin
+    if not np.isnan(end_h):
+        finish = max(finish, end_h)
+    finish = min(max(finish, begin + 1.0), horizon_h)
+    pad = 0.03 * (finish - begin)
+    n = len(trucks)
+    boxes = _Boxes(x0)
+    for i, (_, _, release) in enumerate(route):  # the road, behind every truck
+        if not np.isnan(release):
+            going = route[i + 1][1] if i + 1 < len(route) else (horizon_h if np.isnan(end_h) else end_h)
+            boxes.add(TRAVEL[1], (n - 1) / 2, release, going, n)
+    release_at = {(p, a): r for p, a, r in route}
+    names_at: dict[str, float] = {}
+    for y, truck_visits in enumerate(trucks.values()):
+        for place, arrival, start, clear in truck_visits:
+            names_at.setdefault(place, arrival)
+            start = horizon_h if np.isnan(start) else start  # still queueing at the horizon
+            done = horizon_h if np.isnan(clear) else clear
+            boxes.add(QUEUE[1], y, arrival, start, 0.7)
+            boxes.add(INSPECTION[1], y, start, done, 0.7)
+            leave = _release(release_at, place, arrival)
+            if leave is not None:
+                boxes.add(CONVOY[1], y, done, leave, 0.7)
+    boxes.draw(ax)
+    top = ax.secondary_xaxis("top")  # the checkpoints, named where the trucks reach them
+    top.set_xticks(
+        [x0 + a / 24 for a in names_at.values()],
+        [wrapped(summary["places"].get(p, p), 36) for p in names_at],
+        fontsize="small",
+    )
+    label, _, colour = ENDS.get(outcome, (outcome, "o", "grey"))
+    if not np.isnan(end_h):
+        ax.axvline(x0 + end_h / 24, color=colour, linewidth=1.5)
+        how = f"{label} {moment(summary, end_h):%Y-%m-%d %H:%M}"
+    else:
+        how = label
+    m = summary["movements"][key]
+    which = f", departure {movement.rsplit('/', 1)[-1]}" if m["departures"] > 1 else ""
+    ax.set_title(f"{wrapped(m['name'] + which, 90)}\nits trucks at the checkpoints; {how}")
+    ax.set(
+        xlim=(x0 + (begin - pad) / 24, x0 + (finish + pad) / 24),
+        ylim=(n - 0.5, -0.5),
+        ylabel="truck",
+        xlabel="local date and time",
+    )
+    ax.set_yticks(range(0, n, 1 if n <= 20 else 5))
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{int(v) + 1}"))
+    date_axis(ax)
+
+
+def _release(release_at: dict, place: str, arrival: float) -> float | None:
+    """When the group that started inspection at `place` at `arrival` left it (after a hold there,
+    the passage began earlier)."""
+    earlier = [(a, r) for (p, a), r in release_at.items() if p == place and a <= arrival and not np.isnan(r)]
+    return max(earlier)[1] if earlier else None
