@@ -18,6 +18,7 @@ from sim.config.validate import ConfigError
 
 
 def main(argv: list[str] | None = None) -> int:
+    """`python -m sim.check`: validate scenarios without running them; the exit status."""
     parser = argparse.ArgumentParser(prog="python -m sim.check", description=__doc__.splitlines()[0])
     parser.add_argument("items", nargs="*", help="scenario names, and overrides such as scenario.x.lanes=2")
     args = parser.parse_args(argv)

@@ -36,6 +36,7 @@ _composed = False  # whether Hydra has composed the config and called the task
 
 @hydra.main(version_base="1.3", config_path=str(CONFIG_DIR), config_name="config")
 def main(cfg: DictConfig) -> None:
+    """One run (or one job of a sweep) from the config Hydra composed."""
     global _composed
     _composed = True  # from here on, errors are the run's own, not composition's
     hydra_cfg = HydraConfig.get()

@@ -20,6 +20,7 @@ from sim.results.files import write_text
 
 
 def main(argv: list[str] | None = None) -> int:
+    """`python -m sim.compare`: one page comparing finished runs; the exit status."""
     parser = argparse.ArgumentParser(prog="python -m sim.compare", description=__doc__.splitlines()[0])
     parser.add_argument("folders", type=Path, nargs="+", metavar="folder", help="results folders of `python -m sim`")
     parser.add_argument("--out", type=Path, default=Path("compare.html"), help="the page (default: %(default)s)")

@@ -19,6 +19,7 @@ from sim.results.status import folder_problem
 
 
 def main(argv: list[str] | None = None) -> int:
+    """`python -m sim.report`: rebuild a finished run's report from its files; the exit status."""
     parser = argparse.ArgumentParser(prog="python -m sim.report", description=__doc__.splitlines()[0])
     parser.add_argument("folder", type=Path, help="a results folder written by `python -m sim`")
     folder = parser.parse_args(argv).folder

@@ -29,6 +29,7 @@ DATA_FILES = layout.DATA_FILES
 
 
 def main(argv: list[str] | None = None) -> int:
+    """`python -m sim.reproduce`: run a folder's config again and compare the data files; the exit status."""
     parser = argparse.ArgumentParser(prog="python -m sim.reproduce", description=__doc__.splitlines()[0])
     parser.add_argument("folder", type=Path, help="a complete results folder")
     parser.add_argument("--tolerance", type=float, default=0.0, help="relative tolerance for numbers (default: exact)")

@@ -17,10 +17,11 @@ from omegaconf import DictConfig
 
 from sim.analysis.sweep_summary import write_sweep_summary
 
-_failed: list[str] = []  # job folders that failed, in the launching process
+_failed: list[str] = []  # failed job numbers (or an unsummarised sweep folder), in the launching process
 
 
 def failed_jobs() -> list[str]:
+    """What failed in this sweep so far: job numbers, or the sweep folder if it could not be summarised."""
     return list(_failed)
 
 
@@ -28,6 +29,7 @@ class SweepCallback(Callback):
     """Writes the sweep's summary when all its jobs have run."""
 
     def on_multirun_end(self, config: DictConfig, **kwargs: Any) -> None:
+        """After the last job: the sweep's summary and report, and the jobs that failed."""
         sweep = Path(config.hydra.sweep.dir)
         if not sweep.is_dir():
             return

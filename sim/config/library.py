@@ -21,6 +21,7 @@ EXTRA_DIRS_VARIABLE = "SIM_SCENARIO_PATH"
 
 
 def scenario_dirs() -> list[Path]:
+    """The folders scenarios are read from: the shipped `scenarios/`, then any named in the environment."""
     extra = [Path(p) for p in os.environ.get(EXTRA_DIRS_VARIABLE, "").split(os.pathsep) if p]
     return [SCENARIO_DIR, *extra]
 
