@@ -8,10 +8,11 @@ import math
 
 import numpy as np
 import pytest
-from conftest import at, checkpoint, fixed, movement, rows, scenario
+from conftest import at, checkpoint, fixed, movement, rows, run_config, scenario
 from scipy import stats
 
-from sim.analysis.statistics import summarise
+from sim.analysis.statistics import population_days, summarise
+from sim.app.run import execute
 from sim.config.schema import (
     BreakdownPolicy,
     ClosureWindow,
@@ -20,11 +21,13 @@ from sim.config.schema import (
     Hold,
     Needs,
     OtherTraffic,
+    PopulationChange,
     RandomClosures,
 )
 from sim.config.validate import scenario_problems
 from sim.model.calendar import Availability, OpeningHours
 from sim.model.checkpoint import Lanes
+from sim.results.files import read_json
 from sim.results.records import OUTCOMES
 from sim.simulate.replications import simulate, trace_replication
 
@@ -287,6 +290,48 @@ def test_needs_give_person_days_covered_share_met_and_longest_gap():
     # The only delivery is at 2.5 h: the longest spell without one runs from then to day 10.
     assert needs["longest_gap_days"]["estimate"] == pytest.approx((240 - 2.5) / 24)
     assert needs["cumulative_tonnes_by_day"][0]["mean"] == 10.0
+
+
+def needs_that_change(**changes: PopulationChange):
+    """chain() with 10,000 people (0.5 kg of food a day) and the given population changes."""
+    s = chain()
+    s.needs = Needs(population=10000, kg_per_person_day={"food": 0.5}, changes=changes)
+    return s
+
+
+def test_a_population_that_changes_sets_the_need_over_the_horizon(tmp_path):
+    leaving = PopulationChange(start=at(48.0), end=at(96.0), population=0)
+    execute(run_config(needs_that_change(leaving=leaving), replications=3), tmp_path / "run", "test", "")
+    needs = read_json(tmp_path / "run" / "summary.json")["deliveries"]
+    # 10,000 for 2 days, then on average 5,000 for 2 days, then nobody for the last 6 of 10.
+    assert needs["need_person_days"] == 30000.0 and needs["mean_population"] == 3000.0
+    assert needs["by_cargo"]["food"]["share_of_need_met"]["estimate"] == pytest.approx(20000 / 30000)
+
+
+def test_a_change_before_the_start_or_after_the_horizon_counts_only_within_it():
+    assert population_days(1000, [[-48.0, 48.0, 0.0]], 240.0) == 500.0  # 500 people at the start, none by 48 h
+    assert population_days(1000, [[300.0, 400.0, 0.0]], 240.0) == 10000.0
+    assert population_days(1000, [[48.0, 48.0, 500.0]], 240.0) == 2000.0 + 4000.0  # a step
+
+
+@pytest.mark.parametrize(
+    "changes, problem",
+    [
+        ({"a": PopulationChange(start=at(10.0), end=at(5.0), population=5)}, "needs.changes.a.end="),
+        ({"a": PopulationChange(start=at(0.0), end=at(5.0), population=-1)}, "needs.changes.a.population=-1"),
+        (
+            {
+                "a": PopulationChange(start=at(0.0), end=at(10.0), population=5),
+                "b": PopulationChange(start=at(5.0), end=at(20.0), population=1),
+            },
+            "needs.changes.b.start=",
+        ),
+        ({"a": PopulationChange(start="next week", end=at(5.0), population=5)}, "needs.changes.a.start=next week"),
+    ],
+)
+def test_population_changes_out_of_order_overlapping_or_backwards_are_refused(changes, problem):
+    problems = list(scenario_problems(needs_that_change(**changes), "scenario"))
+    assert len(problems) == 1 and problems[0].startswith(f"scenario.{problem}"), problems
 
 
 # --- conservation ---------------------------------------------------------------------------------

@@ -235,9 +235,10 @@ def _needs(
             colour,
             wrapped(cargo, 30),
         )
-    population = d["population"]
+    population = d["mean_population"]  # the population over the horizon, where it changes
+    changing = "mean " if d["population_changes_h"] else ""
     ax.set(
-        title=f"Person-days of need covered (population {population:,}, ration as stated per cargo type)",
+        title=f"Person-days of need covered ({changing}population {population:,.0f}, ration as stated per cargo type)",
         ylabel="person-days covered to date",
         xlabel="local date",
     )

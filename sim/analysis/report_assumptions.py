@@ -42,6 +42,7 @@ def limitations(summary: dict, scenario: dict, legs: list[dict]) -> dict:
 
     movements = [*scenario["movements"].values(), *scenario["flows"].values()]
     population = summary["deliveries"]["population"]
+    changes = (scenario.get("needs") or {}).get("changes") or {}
     return {
         "closures": at(closures),
         "breakdowns": at(where(breaks_down)),
@@ -50,7 +51,18 @@ def limitations(summary: dict, scenario: dict, legs: list[dict]) -> dict:
         + sum(bool(c.get("aid_priority")) for c in scenario["checkpoints"].values()),
         "turn_back": any(c.get("turn_back_probability") for c in scenario["checkpoints"].values()),
         "population": f"{population:,}" if population else None,
+        "population_changes": [  # those under way within the horizon
+            {"start": _moment(c["start"]), "end": _moment(c["end"]), "population": f"{c['population']:,}"}
+            for c, (start_h, end_h, _) in zip(changes.values(), summary["deliveries"]["population_changes_h"])
+            if start_h < summary["horizon_h"] and end_h > 0
+        ],
+        "mean_population": f"{summary['deliveries']['mean_population']:,.0f}" if population else None,
     }
+
+
+def _moment(text: str) -> str:
+    """A local ISO datetime as the report writes moments: "2023-09-24 00:00"."""
+    return text.replace("T", " ")
 
 
 def assumptions(card: list[dict], summary: dict, scenario: dict) -> dict:

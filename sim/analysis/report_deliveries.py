@@ -8,11 +8,12 @@ from sim.analysis.formatting import between, between_with_unit, percent
 
 def deliveries_results(d: dict, horizon_h: float) -> dict:
     """The section's table rows and facts; `d`: the deliveries of summary.json."""
-    population = d["population"]
+    population = d["mean_population"]  # the population over the horizon, where it changes
     daily = d["cumulative_tonnes_by_day"]
     gap = d["longest_gap_days"]
     return {
-        "population": f"{population:,}" if population else None,
+        "population": f"{population:,.0f}" if population else None,
+        "population_changes": bool(d["population_changes_h"]),
         "horizon_days": f"{horizon_h / 24:g}",
         "rows": [_cargo(cargo, c, d["kg_per_person_day"].get(cargo), population) for cargo, c in d["by_cargo"].items()],
         "total": None
@@ -25,7 +26,7 @@ def deliveries_results(d: dict, horizon_h: float) -> dict:
     }
 
 
-def _cargo(cargo: str, c: dict, kg: float | None, population: int | None) -> dict:
+def _cargo(cargo: str, c: dict, kg: float | None, population: float | None) -> dict:
     """One cargo type's row; person-days and shares only where the scenario states a need for it."""
     row = {
         "cargo": cargo,

@@ -113,6 +113,9 @@ def summarise_deliveries(records: Records, needs: dict | None) -> dict:
     horizon_days = records.horizon_h / 24.0
     rep_index = deliveries["replication"].astype(int) - first if len(deliveries["replication"]) else np.array([], int)
     cargo_types = list(dict.fromkeys([*needs["kg_per_person_day"], *deliveries["cargo"].tolist()]))
+    changes_h = needs.get("changes_h", [])
+    population = needs["population"]
+    need_person_days = population_days(population, changes_h, records.horizon_h) if population else None
     by_cargo = {}
     for cargo in cargo_types:
         rows = deliveries["cargo"] == cargo
@@ -122,7 +125,7 @@ def summarise_deliveries(records: Records, needs: dict | None) -> dict:
         if kg and needs["population"]:
             person_days = tonnes * 1000.0 / kg
             result["person_days"] = mean_interval(person_days)
-            result["share_of_need_met"] = mean_interval(person_days / (needs["population"] * horizon_days))
+            result["share_of_need_met"] = mean_interval(person_days / need_person_days)
         by_cargo[cargo] = result
     day_of = np.minimum((deliveries["time_h"] // 24.0).astype(int), days - 1) if days else np.array([], int)
     per_day = np.zeros((reps, days))
@@ -131,6 +134,9 @@ def summarise_deliveries(records: Records, needs: dict | None) -> dict:
     gaps_days = longest_gaps_h(rep_index, deliveries["time_h"], reps, records.horizon_h) / 24.0
     return {
         "population": needs["population"],
+        "population_changes_h": changes_h,
+        "need_person_days": need_person_days,
+        "mean_population": need_person_days / horizon_days if need_person_days is not None else None,
         "kg_per_person_day": needs["kg_per_person_day"],
         "by_cargo": by_cargo,
         "cumulative_tonnes_by_day": [
@@ -144,6 +150,23 @@ def summarise_deliveries(records: Records, needs: dict | None) -> dict:
         ],
         "longest_gap_days": mean_interval(gaps_days),
     }
+
+
+def population_days(population: int, changes_h: list[list[float]], horizon_h: float) -> float:
+    """Person-days lived from the start to the horizon: `population` until the first change, then
+    in a straight line to each change's population over its period [start_h, end_h] (a step
+    where the two are equal), constant in between."""
+    vertices = [(-math.inf, float(population))]
+    for start_h, end_h, after in changes_h:
+        vertices += [(start_h, vertices[-1][1]), (end_h, float(after))]
+    vertices.append((math.inf, vertices[-1][1]))
+    total_h = 0.0
+    for (t0, p0), (t1, p1) in zip(vertices, vertices[1:]):
+        a, b = max(t0, 0.0), min(t1, horizon_h)
+        if b > a:  # then t1 > t0: a line, or a constant (the open ends are constant)
+            slope = 0.0 if p0 == p1 else (p1 - p0) / (t1 - t0)
+            total_h += (b - a) * (p0 + slope * ((a + b) / 2.0 - t0) if slope else p0)
+    return total_h / 24.0
 
 
 def longest_gaps_h(rep_index: np.ndarray, time_h: np.ndarray, reps: int, horizon_h: float) -> np.ndarray:

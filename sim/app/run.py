@@ -78,7 +78,13 @@ def _replicate(run: RunConfig, folder: Path, workers: int, progress: bool) -> tu
     s = run.scenario
     needs = None
     if s.needs is not None:
-        needs = {"population": s.needs.population, "kg_per_person_day": dict(s.needs.kg_per_person_day)}
+        needs = {
+            "population": s.needs.population,
+            "kg_per_person_day": dict(s.needs.kg_per_person_day),
+            "changes_h": [
+                [clock_h(s.start, c.start), clock_h(s.start, c.end), c.population] for c in s.needs.changes.values()
+            ],
+        }
     deadlines_h = {
         key: clock_h(s.start, m.deadline) - clock_h(s.start, m.departure)
         for key, m in s.movements.items()

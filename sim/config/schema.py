@@ -186,11 +186,23 @@ class EscortPool:
 
 
 @dataclass
+class PopulationChange:
+    """People leaving (or arriving) over a period: from local datetime `start` to `end` the
+    population moves linearly from what it was at `start` to `population`."""
+
+    start: str = MISSING
+    end: str = MISSING
+    population: int = MISSING
+
+
+@dataclass
 class Needs:
-    """The population served and its daily need per cargo type."""
+    """The population served and its daily need per cargo type; the population is `population`
+    until the first of its `changes` (periods in time order, not overlapping)."""
 
     population: int = MISSING
     kg_per_person_day: dict[str, float] = MISSING
+    changes: dict[str, PopulationChange] = field(default_factory=dict)
 
 
 @dataclass

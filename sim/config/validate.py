@@ -25,7 +25,7 @@ from sim.config.rules import (
     probability_problems,
     time_problems,
 )
-from sim.config.schema import Checkpoint, Flow, Movement, RunConfig, Scenario
+from sim.config.schema import Checkpoint, Flow, Movement, Needs, RunConfig, Scenario
 
 __all__ = ["ConfigError", "check", "delay_problems", "find_leg", "scenario_problems"]
 
@@ -94,14 +94,39 @@ def scenario_problems(s: Scenario, at: str) -> Iterator[str]:
             yield f"{at}.escorts.{key}.size={pool.size}: must be >= 1"
         yield from delay_problems(pool.turnaround, f"{at}.escorts.{key}.turnaround")
     if s.needs is not None:
-        if s.needs.population < 1:
-            yield f"{at}.needs.population={s.needs.population}: must be >= 1"
-        for cargo, kg in s.needs.kg_per_person_day.items():
-            if not positive(kg):
-                yield f"{at}.needs.kg_per_person_day.{cargo}={kg}: must be a finite number > 0"
+        yield from _needs_problems(s.needs, f"{at}.needs")
     for path in s.sources:
         if not has_path(s, path.split(".")):
             yield f"{at}.sources.{path}: names no parameter of this scenario"
+
+
+def _needs_problems(needs: Needs, where: str) -> Iterator[str]:
+    """The population, its rations, and its changes: each a period with its end not before its
+    start, in time order and not overlapping the one before."""
+    if needs.population < 1:
+        yield f"{where}.population={needs.population}: must be >= 1"
+    for cargo, kg in needs.kg_per_person_day.items():
+        if not positive(kg):
+            yield f"{where}.kg_per_person_day.{cargo}={kg}: must be a finite number > 0"
+    previous: tuple[str, datetime] | None = None
+    for key, change in needs.changes.items():
+        at = f"{where}.changes.{key}"
+        if change.population < 0:
+            yield f"{at}.population={change.population}: must be >= 0"
+        bad = [*time_problems(change.start, f"{at}.start", None), *time_problems(change.end, f"{at}.end", None)]
+        yield from bad
+        if bad:
+            previous = None
+            continue
+        start, end = local_datetime(change.start), local_datetime(change.end)
+        if end < start:
+            yield f"{at}.end={change.end}: must not be before its start {change.start}"
+        if previous is not None and start < previous[1]:
+            yield (
+                f"{at}.start={change.start}: must not be before the end of {previous[0]} "
+                f"({previous[1].isoformat()}): changes are listed in time order and do not overlap"
+            )
+        previous = (key, end)
 
 
 def _place_problems(s: Scenario, at: str) -> Iterator[str]:
