@@ -8,13 +8,14 @@ import math
 
 import numpy as np
 import pytest
-from conftest import at, checkpoint, fixed, movement, rows, run_config, scenario
+from conftest import at, checkpoint, fixed, hold, movement, rows, run_config, scenario
 from scipy import stats
 
 from sim.analysis.statistics import population_days, summarise
 from sim.app.run import execute
 from sim.config.schema import (
     BreakdownPolicy,
+    CargoType,
     ClosureWindow,
     EscortPool,
     Flow,
@@ -332,6 +333,45 @@ def test_a_change_before_the_start_or_after_the_horizon_counts_only_within_it():
 def test_population_changes_out_of_order_overlapping_or_backwards_are_refused(changes, problem):
     problems = list(scenario_problems(needs_that_change(**changes), "scenario"))
     assert len(problems) == 1 and problems[0].startswith(f"scenario.{problem}"), problems
+
+
+def perishing(cargo_type: CargoType, tmp_path) -> dict:
+    """chain() held 48 h at its origin (delivered 50.5 h after loading), its 10 t of food of
+    `cargo_type`: the deliveries of the summary."""
+    s = chain(hold=hold("a", 48.0))
+    s.cargo_types = {"food": cargo_type}
+    s.needs = Needs(population=1000, kg_per_person_day={"food": 0.5})
+    execute(run_config(s, replications=2), tmp_path / "run", "test", "")
+    return read_json(tmp_path / "run" / "summary.json")["deliveries"]
+
+
+def test_cargo_that_loses_value_each_day_is_counted_usable_as_what_is_left(tmp_path):
+    food = perishing(CargoType(loss_per_day=0.1), tmp_path)["by_cargo"]["food"]
+    usable_t = 10.0 * 0.9 ** (50.5 / 24)
+    assert food["tonnes"]["estimate"] == 10.0
+    assert food["usable_tonnes"]["estimate"] == pytest.approx(usable_t)
+    assert food["person_days"]["estimate"] == pytest.approx(usable_t * 1000 / 0.5)  # usable tonnes feed people
+
+
+@pytest.mark.parametrize("shelf_life_days, usable_t", [(2.0, 0.0), (3.0, 10.0)])
+def test_cargo_past_its_shelf_life_is_lost(tmp_path, shelf_life_days, usable_t):
+    food = perishing(CargoType(shelf_life_days=shelf_life_days), tmp_path)["by_cargo"]["food"]
+    assert food["usable_tonnes"]["estimate"] == usable_t  # delivered after 2.1 days
+
+
+@pytest.mark.parametrize(
+    "cargo_type, problem",
+    [
+        (CargoType(shelf_life_days=0.0), "shelf_life_days=0.0"),
+        (CargoType(loss_per_day=1.0), "loss_per_day=1.0"),
+        (CargoType(loss_per_day=-0.1), "loss_per_day=-0.1"),
+    ],
+)
+def test_a_shelf_life_or_daily_loss_out_of_range_is_refused(cargo_type, problem):
+    s = chain()
+    s.cargo_types = {"food": cargo_type}
+    problems = list(scenario_problems(s, "scenario"))
+    assert len(problems) == 1 and problems[0].startswith(f"scenario.cargo_types.food.{problem}"), problems
 
 
 # --- conservation ---------------------------------------------------------------------------------

@@ -56,8 +56,17 @@ def limitations(summary: dict, scenario: dict, legs: list[dict]) -> dict:
             for c, (start_h, end_h, _) in zip(changes.values(), summary["deliveries"]["population_changes_h"])
             if start_h < summary["horizon_h"] and end_h > 0
         ],
+        "perishable": "; ".join(_perishable(name, c) for name, c in summary["deliveries"]["cargo_types"].items()),
         "mean_population": f"{summary['deliveries']['mean_population']:,.0f}" if population else None,
     }
+
+
+def _perishable(name: str, cargo_type: dict) -> str:
+    """How a cargo type loses value, in words: "food: 0.5% a day, none usable after 30 days"."""
+    said = [f"{cargo_type['loss_per_day']:.2%} a day"] if cargo_type["loss_per_day"] else []
+    if cargo_type["shelf_life_days"] is not None:
+        said.append(f"none usable after {cargo_type['shelf_life_days']:g} days")
+    return f"{name}: {', '.join(said) or 'no loss'}"
 
 
 def _moment(text: str) -> str:

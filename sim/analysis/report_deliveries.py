@@ -14,6 +14,7 @@ def deliveries_results(d: dict, horizon_h: float) -> dict:
     return {
         "population": f"{population:,.0f}" if population else None,
         "population_changes": bool(d["population_changes_h"]),
+        "perishable": bool(d["cargo_types"]),
         "horizon_days": f"{horizon_h / 24:g}",
         "rows": [_cargo(cargo, c, d["kg_per_person_day"].get(cargo), population) for cargo, c in d["by_cargo"].items()],
         "total": None
@@ -32,6 +33,8 @@ def _cargo(cargo: str, c: dict, kg: float | None, population: float | None) -> d
         "cargo": cargo,
         "tonnes": _amount(c["tonnes"]["estimate"], " t", 1),
         "tonnes_ci": _amount_interval(c["tonnes"]["low"], c["tonnes"]["high"], " t", 1),
+        "usable": "as delivered",
+        "usable_ci": "",
         "ration": f"{kg:g} kg" if kg else "no need stated",
         "person_days": "n/a",
         "person_days_ci": "",
@@ -39,6 +42,9 @@ def _cargo(cargo: str, c: dict, kg: float | None, population: float | None) -> d
         "share": "n/a",
         "share_ci": "",
     }
+    if "usable_tonnes" in c:
+        u = c["usable_tonnes"]
+        row.update(usable=_amount(u["estimate"], " t", 1), usable_ci=_amount_interval(u["low"], u["high"], " t", 1))
     if "person_days" in c:
         person_days, share = c["person_days"], c["share_of_need_met"]
         row.update(

@@ -56,11 +56,16 @@ def censored_quantile(times_h: np.ndarray, q: float, level: float = LEVEL) -> di
     return {"estimate": finite(estimate), "low": finite(low), "high": finite(high)}
 
 
-def summarise(records: Records, needs: dict | None = None, deadlines_h: dict[str, float] | None = None) -> dict:
+def summarise(
+    records: Records,
+    needs: dict | None = None,
+    deadlines_h: dict[str, float] | None = None,
+    cargo_types: dict[str, dict] | None = None,
+) -> dict:
     """Per movement (a flow's departures pooled), per checkpoint and, given `needs`
     ({"population": n, "kg_per_person_day": {cargo: kg}}), per cargo type. `deadlines_h` maps a
-    movement to the hours after its departure by which delivery is wanted. JSON-ready: null,
-    never NaN."""
+    movement to the hours after its departure by which delivery is wanted; `cargo_types` the cargo
+    that loses value to its {"shelf_life_days", "loss_per_day"}. JSON-ready: null, never NaN."""
     table = records.movements
     movements = {}
     for key in dict.fromkeys(table["flow"].tolist()):
@@ -96,15 +101,16 @@ def summarise(records: Records, needs: dict | None = None, deadlines_h: dict[str
         "movements": movements,
         "checkpoints": summarise_checkpoints(records),
     }
-    summary["deliveries"] = summarise_deliveries(records, needs)
+    summary["deliveries"] = summarise_deliveries(records, needs, cargo_types or {})
     return summary
 
 
-def summarise_deliveries(records: Records, needs: dict | None) -> dict:
-    """Tonnes delivered per cargo type; with `needs`, person-days of need covered and the share of
-    the horizon's need met; the cumulative tonnes by day, and the longest spell without any
-    delivery. Each a mean over replications with its interval (the daily tonnes with a 5-95%
-    band across replications)."""
+def summarise_deliveries(records: Records, needs: dict | None, cargo_types: dict[str, dict]) -> dict:
+    """Tonnes delivered per cargo type (and, for cargo that loses value, the tonnes still usable);
+    with `needs`, person-days of need covered (by usable tonnes) and the share of the horizon's
+    need met; the cumulative tonnes by day, and the longest spell without any delivery. Each a
+    mean over replications with its interval (the daily tonnes with a 5-95% band across
+    replications)."""
     needs = needs or {"population": None, "kg_per_person_day": {}}
     deliveries = records.deliveries
     reps = records.replications
@@ -112,15 +118,19 @@ def summarise_deliveries(records: Records, needs: dict | None) -> dict:
     days = int(math.ceil(records.horizon_h / 24.0))
     horizon_days = records.horizon_h / 24.0
     rep_index = deliveries["replication"].astype(int) - first if len(deliveries["replication"]) else np.array([], int)
-    cargo_types = list(dict.fromkeys([*needs["kg_per_person_day"], *deliveries["cargo"].tolist()]))
+    cargo_names = list(dict.fromkeys([*needs["kg_per_person_day"], *deliveries["cargo"].tolist()]))
     changes_h = needs.get("changes_h", [])
     population = needs["population"]
     need_person_days = population_days(population, changes_h, records.horizon_h) if population else None
     by_cargo = {}
-    for cargo in cargo_types:
+    for cargo in cargo_names:
         rows = deliveries["cargo"] == cargo
         tonnes = np.bincount(rep_index[rows], weights=deliveries["tonnes"][rows], minlength=reps)
         result = {"tonnes": mean_interval(tonnes)}
+        if cargo in cargo_types:
+            usable_share = usable(cargo_types[cargo], age_days(records, rows))
+            tonnes = np.bincount(rep_index[rows], weights=deliveries["tonnes"][rows] * usable_share, minlength=reps)
+            result["usable_tonnes"] = mean_interval(tonnes)
         kg = needs["kg_per_person_day"].get(cargo)
         if kg and needs["population"]:
             person_days = tonnes * 1000.0 / kg
@@ -138,6 +148,7 @@ def summarise_deliveries(records: Records, needs: dict | None) -> dict:
         "need_person_days": need_person_days,
         "mean_population": need_person_days / horizon_days if need_person_days is not None else None,
         "kg_per_person_day": needs["kg_per_person_day"],
+        "cargo_types": cargo_types,
         "by_cargo": by_cargo,
         "cumulative_tonnes_by_day": [
             {
@@ -150,6 +161,24 @@ def summarise_deliveries(records: Records, needs: dict | None) -> dict:
         ],
         "longest_gap_days": mean_interval(gaps_days),
     }
+
+
+def age_days(records: Records, rows: np.ndarray) -> np.ndarray:
+    """Days from loading (the movement's departure) to delivery, of the deliveries in `rows`."""
+    movements = records.movements
+    departure_h = dict(zip(movements["movement"].tolist(), movements["departure_h"].tolist()))
+    deliveries = records.deliveries
+    keys, which = np.unique(deliveries["movement"][rows], return_inverse=True)
+    loaded_h = np.array([departure_h[k] for k in keys.tolist()], float)[which]
+    return (deliveries["time_h"][rows] - loaded_h) / 24.0
+
+
+def usable(cargo_type: dict, age_days: np.ndarray) -> np.ndarray:
+    """The share of a tonne still usable after `age_days`: what a daily loss leaves, and nothing
+    past the shelf life."""
+    share = (1.0 - cargo_type["loss_per_day"]) ** age_days
+    shelf_life_days = cargo_type["shelf_life_days"]
+    return share if shelf_life_days is None else np.where(age_days <= shelf_life_days, share, 0.0)
 
 
 def population_days(population: int, changes_h: list[list[float]], horizon_h: float) -> float:

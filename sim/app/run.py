@@ -91,8 +91,13 @@ def _replicate(run: RunConfig, folder: Path, workers: int, progress: bool) -> tu
         if m.enabled and m.deadline
     }
 
+    cargo_types = {
+        name: {"shelf_life_days": c.shelf_life_days, "loss_per_day": c.loss_per_day}
+        for name, c in s.cargo_types.items()
+    }
+
     def statistics(records: Records) -> dict:
-        return summarise(records, needs, deadlines_h)
+        return summarise(records, needs, deadlines_h, cargo_types)
 
     # The tables go to their files as the replications come; only a compact copy of what the
     # statistics read is kept, so that a long run does not hold every row.

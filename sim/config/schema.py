@@ -186,6 +186,15 @@ class EscortPool:
 
 
 @dataclass
+class CargoType:
+    """How a kind of cargo (fresh food, some medicines) loses value between loading, at its
+    movement's departure, and delivery: not at all unless stated."""
+
+    shelf_life_days: float | None = None  # a tonne delivered later than this after loading is lost
+    loss_per_day: float = 0.0  # the share of what is left that is lost each day after loading
+
+
+@dataclass
 class PopulationChange:
     """People leaving (or arriving) over a period: from local datetime `start` to `end` the
     population moves linearly from what it was at `start` to `population`."""
@@ -228,6 +237,7 @@ class Scenario:
     movements: dict[str, Movement] = field(default_factory=dict)
     flows: dict[str, Flow] = field(default_factory=dict)
     escorts: dict[str, EscortPool] = field(default_factory=dict)
+    cargo_types: dict[str, CargoType] = field(default_factory=dict)  # cargo that loses value, by name
     needs: Needs | None = None
     # Parameter path inside the scenario (e.g. "checkpoints.hakari.lanes") -> its source.
     sources: dict[str, Source] = field(default_factory=dict)

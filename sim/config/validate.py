@@ -25,7 +25,7 @@ from sim.config.rules import (
     probability_problems,
     time_problems,
 )
-from sim.config.schema import Checkpoint, Flow, Movement, Needs, RunConfig, Scenario
+from sim.config.schema import CargoType, Checkpoint, Flow, Movement, Needs, RunConfig, Scenario
 
 __all__ = ["ConfigError", "check", "delay_problems", "find_leg", "scenario_problems"]
 
@@ -93,11 +93,21 @@ def scenario_problems(s: Scenario, at: str) -> Iterator[str]:
         if pool.size < 1:
             yield f"{at}.escorts.{key}.size={pool.size}: must be >= 1"
         yield from delay_problems(pool.turnaround, f"{at}.escorts.{key}.turnaround")
+    for key, cargo in s.cargo_types.items():
+        yield from _cargo_type_problems(cargo, f"{at}.cargo_types.{key}")
     if s.needs is not None:
         yield from _needs_problems(s.needs, f"{at}.needs")
     for path in s.sources:
         if not has_path(s, path.split(".")):
             yield f"{at}.sources.{path}: names no parameter of this scenario"
+
+
+def _cargo_type_problems(cargo: CargoType, where: str) -> Iterator[str]:
+    """A shelf life, if given, is a positive number of days; a daily loss a share below 1."""
+    if cargo.shelf_life_days is not None and not positive(cargo.shelf_life_days):
+        yield f"{where}.shelf_life_days={cargo.shelf_life_days}: must be a finite number > 0, or null"
+    if not (math.isfinite(cargo.loss_per_day) and 0.0 <= cargo.loss_per_day < 1.0):
+        yield f"{where}.loss_per_day={cargo.loss_per_day}: must be >= 0 and < 1 (a share lost each day)"
 
 
 def _needs_problems(needs: Needs, where: str) -> Iterator[str]:
