@@ -135,6 +135,24 @@ def test_a_checkpoint_may_give_every_aid_truck_priority():
     assert lanes.inspect(0.5, [1.0], priority=False) == 2.0
 
 
+def test_a_warm_up_leaves_early_arrivals_and_early_lane_time_out_of_the_counts():
+    lanes = Lanes(1, Availability(ALWAYS, []), 100.0, [0.0, 5.0], [2.0, 2.0], warmup_h=4.0)
+    lanes.inspect(3.0, [2.0])  # arrived before the warm-up ends: inspected 3-5, not counted
+    times = []
+    lanes.inspect(4.5, [1.0], times=times)  # counted: waits 0.5 h, inspected 5-6
+    lanes.finish()  # the other vehicle of 5 h is inspected 6-8 (the one of 0 h, 0-2, is not counted)
+    assert times == [(5.0, 6.0)]
+    assert (lanes.trucks, lanes.wait_h, lanes.other_trucks, lanes.other_wait_h) == (1, 0.5, 1, 1.0)
+    assert lanes.busy_h == 1.0 + 1.0 + 2.0  # 4-5, 5-6 and 6-8
+
+
+def test_a_warm_up_as_long_as_the_horizon_is_refused():
+    s = chain()
+    s.warmup_days = 10.0
+    problems = list(scenario_problems(s, "scenario"))
+    assert len(problems) == 1 and problems[0].startswith("scenario.warmup_days=10.0: must be >= 0 and below"), problems
+
+
 def test_other_traffic_competes_for_lanes_and_is_recorded():
     s = chain()
     s.checkpoints["b"].other_traffic = OtherTraffic(rate_per_h=0.5, inspection=fixed(1.0))

@@ -94,6 +94,7 @@ def content(folder: Path) -> dict:
         "has_deadlines": any(r["deadline"] for r in rows),
         "checkpoints": [checkpoint_results(k, c, summary["places"]) for k, c in checkpoints.items()],
         "other_traffic": any(c.get("other_vehicles_per_replication") for c in checkpoints.values()),
+        "warmup_days": f"{summary['warmup_h'] / 24:g}" if summary["warmup_h"] else None,
         "deliveries": deliveries_results(summary["deliveries"], summary["horizon_h"]),
         "limitations": limitations(summary, scenario, described["legs"]),
         "assumptions": assumptions(card, summary, scenario),

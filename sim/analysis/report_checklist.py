@@ -27,6 +27,9 @@ def stress_checklist(summary: dict, provenance: dict) -> list[dict]:
         "replications": summary["replications"],
         "software": software or phrases["software_unknown"],
         "auto": phrases["auto"] if "precision" in summary else "",
+        "warmup": phrases["warmup"].format(warmup_days=f"{summary['warmup_h'] / 24:g}")
+        if summary["warmup_h"]
+        else phrases["no_warmup"],
     }
     return [
         {"title": group["title"], "entries": [_entry(e, facts) for e in group["entries"]]}

@@ -61,11 +61,13 @@ def summarise(
     needs: dict | None = None,
     deadlines_h: dict[str, float] | None = None,
     cargo_types: dict[str, dict] | None = None,
+    warmup_h: float = 0.0,
 ) -> dict:
     """Per movement (a flow's departures pooled), per checkpoint and, given `needs`
     ({"population": n, "kg_per_person_day": {cargo: kg}}), per cargo type. `deadlines_h` maps a
     movement to the hours after its departure by which delivery is wanted; `cargo_types` the cargo
-    that loses value to its {"shelf_life_days", "loss_per_day"}. JSON-ready: null, never NaN."""
+    that loses value to its {"shelf_life_days", "loss_per_day"}; checkpoint statistics start at
+    `warmup_h`. JSON-ready: null, never NaN."""
     table = records.movements
     movements = {}
     for key in dict.fromkeys(table["flow"].tolist()):
@@ -99,7 +101,8 @@ def summarise(
         "horizon_h": records.horizon_h,
         "confidence_level": LEVEL,
         "movements": movements,
-        "checkpoints": summarise_checkpoints(records),
+        "warmup_h": warmup_h,
+        "checkpoints": summarise_checkpoints(records, warmup_h),
     }
     summary["deliveries"] = summarise_deliveries(records, needs, cargo_types or {})
     return summary
@@ -208,9 +211,11 @@ def longest_gaps_h(rep_index: np.ndarray, time_h: np.ndarray, reps: int, horizon
     return gaps
 
 
-def summarise_checkpoints(records: Records) -> dict:
-    """Mean wait per truck and lane utilisation over the horizon, per checkpoint."""
+def summarise_checkpoints(records: Records, warmup_h: float = 0.0) -> dict:
+    """Mean wait per truck and lane utilisation from the warm-up to the horizon, per checkpoint
+    (the checkpoints table counts only what happens then)."""
     table = records.checkpoints
+    counted_h = records.horizon_h - warmup_h
     result = {}
     for key in dict.fromkeys(table["checkpoint"].tolist()):
         rows = table["checkpoint"] == key
@@ -223,7 +228,7 @@ def summarise_checkpoints(records: Records) -> dict:
             "mean_wait_h": float(table["wait_h"][rows].sum() / trucks) if trucks else None,
             "other_vehicles_per_replication": float(others / rows.sum()),
             "other_mean_wait_h": float(table["other_wait_h"][rows].sum() / others) if others else None,
-            "utilisation": float(table["busy_h"][rows].mean() / (lanes * records.horizon_h)),
-            "open_share": float(table["open_h"][rows].mean() / records.horizon_h),
+            "utilisation": float(table["busy_h"][rows].mean() / (lanes * counted_h)),
+            "open_share": float(table["open_h"][rows].mean() / counted_h),
         }
     return result

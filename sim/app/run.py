@@ -97,7 +97,7 @@ def _replicate(run: RunConfig, folder: Path, workers: int, progress: bool) -> tu
     }
 
     def statistics(records: Records) -> dict:
-        return summarise(records, needs, deadlines_h, cargo_types)
+        return summarise(records, needs, deadlines_h, cargo_types, s.warmup_days * 24.0)
 
     # The tables go to their files as the replications come; only a compact copy of what the
     # statistics read is kept, so that a long run does not hold every row.

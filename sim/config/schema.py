@@ -231,6 +231,9 @@ class Scenario:
     description: str = MISSING
     start: str = MISSING  # local datetime at clock hour 0, ISO 8601
     horizon_days: float = MISSING
+    # Checkpoint statistics count vehicles arriving from this many days on (0: from the start), so
+    # steady-state waits of recurring flows and other traffic are not biased by the empty start.
+    warmup_days: float = 0.0
     places: dict[str, Place] = field(default_factory=dict)
     legs: dict[str, Leg] = field(default_factory=dict)
     checkpoints: dict[str, Checkpoint] = field(default_factory=dict)

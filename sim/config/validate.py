@@ -84,6 +84,8 @@ def scenario_problems(s: Scenario, at: str) -> Iterator[str]:
     yield from time_problems(s.start, f"{at}.start", None)
     if not positive(s.horizon_days):
         yield f"{at}.horizon_days={s.horizon_days}: must be a finite number > 0"
+    elif not (math.isfinite(s.warmup_days) and 0.0 <= s.warmup_days < s.horizon_days):
+        yield f"{at}.warmup_days={s.warmup_days}: must be >= 0 and below horizon_days ({s.horizon_days:g})"
     yield from _place_problems(s, at)
     yield from _leg_problems(s, at)
     for key, cp in s.checkpoints.items():

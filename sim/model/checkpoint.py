@@ -45,6 +45,7 @@ class Lanes:
         "busy_h",
         "shared_with_priority",
         "waiting",
+        "warmup_h",
     )
 
     def __init__(
@@ -56,6 +57,7 @@ class Lanes:
         other_inspection_h: Sequence[float] = (),
         aid_priority: bool = False,
         shared_with_priority: bool = False,
+        warmup_h: float = 0.0,
     ) -> None:
         self.free_h = [0.0] * lanes  # a heap: when each lane is next free
         self.availability = availability
@@ -64,11 +66,14 @@ class Lanes:
         self.other_inspection_h = other_inspection_h
         self.next_other = 0
         self.aid_priority = aid_priority  # every aid truck goes before queued other traffic
+        # The statistics count vehicles that arrive from `warmup_h` on and start before the
+        # horizon, and lane time between the two.
+        self.warmup_h = warmup_h
         self.trucks = 0  # aid trucks whose inspection started
         self.wait_h = 0.0  # their total wait before inspection
         self.other_trucks = 0
         self.other_wait_h = 0.0
-        self.busy_h = 0.0  # lane time spent inspecting before the horizon
+        self.busy_h = 0.0  # lane time spent inspecting
         self.shared_with_priority = shared_with_priority and not aid_priority
         self.waiting: deque[Waiting] = deque()  # aid trucks without priority not all started, in arrival order
 
@@ -79,9 +84,10 @@ class Lanes:
         start_h = self.availability.next_open(arrival_h if arrival_h > free_h else free_h)
         clear_h = start_h + inspection_h
         heapq.heapreplace(self.free_h, clear_h)
-        horizon_h = self.horizon_h
-        if start_h < horizon_h:
-            self.busy_h += (clear_h if clear_h < horizon_h else horizon_h) - start_h
+        horizon_h, warmup_h = self.horizon_h, self.warmup_h
+        if start_h < horizon_h and clear_h > warmup_h:
+            counted_from_h = start_h if start_h > warmup_h else warmup_h
+            self.busy_h += (clear_h if clear_h < horizon_h else horizon_h) - counted_from_h
         return start_h
 
     def admit_others(self, until_h: float, started_before_h: float = math.inf) -> None:
@@ -97,7 +103,7 @@ class Lanes:
                 if check and self.availability.next_open(max(arrivals[i], self.free_h[0])) >= started_before_h:
                     return
                 start_h = self._serve(arrivals[i], inspections[i])
-                if start_h < self.horizon_h:
+                if start_h < self.horizon_h and arrivals[i] >= self.warmup_h:
                     self.other_trucks += 1
                     self.other_wait_h += start_h - arrivals[i]
                 self.next_other += 1
@@ -130,7 +136,7 @@ class Lanes:
         service_h = waiting.inspection_h[len(waiting.times)]
         start_h = self._serve(waiting.arrival_h, service_h)
         waiting.times.append((start_h, start_h + service_h))
-        if start_h < self.horizon_h:
+        if start_h < self.horizon_h and waiting.arrival_h >= self.warmup_h:
             self.trucks += 1
             self.wait_h += start_h - waiting.arrival_h
         if len(waiting.times) == len(waiting.inspection_h):
@@ -161,7 +167,7 @@ class Lanes:
         checkpoint's `aid_priority`) lets them pass queued other traffic."""
         if self.next_other < len(self.other_arrival_h) or self.waiting:
             self.admit_others(arrival_h, arrival_h if priority or self.aid_priority else math.inf)
-        horizon_h = self.horizon_h
+        horizon_h, counted = self.horizon_h, arrival_h >= self.warmup_h
         release_h = arrival_h
         for service_h in inspection_h:
             start_h = self._serve(arrival_h, service_h)
@@ -170,7 +176,7 @@ class Lanes:
                 release_h = clear_h
             if times is not None:
                 times.append((start_h, clear_h))
-            if start_h < horizon_h:
+            if counted and start_h < horizon_h:
                 self.trucks += 1
                 self.wait_h += start_h - arrival_h
         return release_h

@@ -75,6 +75,7 @@ class Plan:
     """A whole scenario, compiled."""
 
     horizon_h: float
+    warmup_h: float  # checkpoint statistics count vehicles arriving from then on
     start_hour_of_day: float
     places: tuple[str, ...]  # every place key, in the scenario's order (`MovementPlan.place_code`)
     movements: tuple[MovementPlan, ...]

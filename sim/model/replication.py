@@ -32,6 +32,7 @@ def run_replication(
             point["inspections"],
             plan.aid_priority[key],
             plan.shared_with_priority[key],
+            plan.warmup_h,
         )
     pools = {name: simpy.Resource(env, size) for name, size in plan.escort_pools.items()}
     world = World(

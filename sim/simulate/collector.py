@@ -60,7 +60,7 @@ class Collector:
                     lane.other_trucks,
                     lane.other_wait_h,
                     lane.busy_h,
-                    lane.availability.open_h(0.0, horizon_h),
+                    lane.availability.open_h(lane.warmup_h, horizon_h),
                 )
                 for lane in world.lanes.values()  # in the scenario's order of checkpoints
             ]

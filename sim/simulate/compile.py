@@ -48,6 +48,7 @@ def compile_scenario(scenario: Scenario) -> Plan:
             movements.append(plan)
     return Plan(
         horizon_h=horizon_h,
+        warmup_h=scenario.warmup_days * 24.0,
         start_hour_of_day=start_hour_of_day,
         places=tuple(scenario.places),
         movements=tuple(movements),
