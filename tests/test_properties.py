@@ -4,7 +4,8 @@ A random scenario is a chain or tree of places (sometimes with one extra leg clo
 gives movements alternative routes), legs with random travel times of every distribution kind,
 sometimes breakdowns, closures and escorts; checkpoints with random lanes, opening hours, inspection
 delays, turn-backs, closures and other traffic; movements with random trucks, cargo, departures,
-holds with refusal, priority and breakdown policy; sometimes a flow. Every scenario is checked with
+holds with refusal (sometimes waiting on a decision they share), priority and breakdown policy;
+sometimes a flow. Every scenario is checked with
 `sim.config.validate.scenario_problems` before it is run.
 
 Properties: every truck and tonne ends in exactly one outcome; a truck's times never decrease
@@ -27,6 +28,7 @@ from sim.config.schema import (
     BreakdownPolicy,
     Checkpoint,
     ClosureWindow,
+    Decision,
     Delay,
     Distribution,
     EscortPool,
@@ -208,6 +210,17 @@ def scenarios(draw) -> Scenario:
         if draw(st.integers(0, 3)) == 0:
             m.deadline = clock(m.departure, draw(st.integers(1, 96)))
         movements[f"m{i}"] = m
+    decisions = {}
+    if draw(st.integers(0, 2)) == 0:  # a decision shared by some of the holds
+        starts = draw(
+            st.one_of(st.just("first_arrival"), st.integers(-24, int(horizon_h)).map(lambda h: clock(start, h)))
+        )
+        decisions["deal"] = Decision(
+            delay=draw(delays(96)), refusal_probability=draw(st.sampled_from([0.0, 0.3, 1.0])), starts=starts
+        )
+        for m in movements.values():
+            if m.hold is not None and draw(st.booleans()):
+                m.hold.delay, m.hold.decision = None, "deal"
     flows = {}
     if draw(st.integers(0, 3)) == 0:
         a, b = draw(st.lists(st.sampled_from(names), min_size=2, max_size=2, unique=True))
@@ -231,6 +244,7 @@ def scenarios(draw) -> Scenario:
         movements=movements,
         flows=flows,
         escorts=escorts,
+        decisions=decisions,
     )
     problems = list(scenario_problems(s, "scenario"))
     assert not problems, problems

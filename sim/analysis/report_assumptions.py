@@ -16,6 +16,7 @@ _KINDS = {
     "legs": "Road",
     "places": "Place",
     "escorts": "Escort pool",
+    "decisions": "Decision",
     "needs": "Needs",
 }
 
@@ -50,6 +51,7 @@ def limitations(summary: dict, scenario: dict, legs: list[dict]) -> dict:
         "priority": sum(bool(m.get("priority")) for m in movements)
         + sum(bool(c.get("aid_priority")) for c in scenario["checkpoints"].values()),
         "turn_back": any(c.get("turn_back_probability") for c in scenario["checkpoints"].values()),
+        "decisions": ", ".join(scenario.get("decisions") or {}),
         "population": f"{population:,}" if population else None,
         "population_changes": [  # those under way within the horizon
             {"start": _moment(c["start"]), "end": _moment(c["end"]), "population": f"{c['population']:,}"}
@@ -141,6 +143,8 @@ def _movement(key: str, m: dict, scenario: dict, source_of: dict[str, str], grou
     escorts = {scenario["legs"][k].get("escort") for k in legs} - {None, ""}
     relevant = [at, *(f"checkpoints.{p}" for p in stops), *(f"legs.{k}" for k in legs)]
     relevant += [f"escorts.{e}" for e in escorts]
+    decision = (data.get("hold") or {}).get("decision")
+    relevant += [f"decisions.{decision}"] if decision else []
     used = [p for p in source_of if _group_of(p) == "" or any(p == r or p.startswith(r + ".") for r in relevant)]
     assumed: dict[str, list[str]] = {}
     for p in used:

@@ -98,13 +98,27 @@ def _movement(key: str, m: dict, scenario: dict, place: Callable[[str], str]) ->
         "trucks": m["trucks"],
         "tonnes": f"{m['tonnes']:g}",
         "cargo": [{"cargo": c, "tonnes": f"{t:g}"} for c, t in (data.get("cargo_t") or {}).items()],
-        "hold": None if not hold else _hold(hold, place),
+        "hold": None if not hold else _hold(hold, scenario.get("decisions") or {}, place),
         "extras": extras,
     }
 
 
-def _hold(hold: dict, place: Callable[[str], str]) -> dict:
-    return {"place": place(hold["place"]), "delay": delay(hold["delay"]), "refusal": shown(hold["refusal_probability"])}
+def _hold(hold: dict, decisions: dict, place: Callable[[str], str]) -> dict:
+    """A hold of the movement's own, or one waiting on a shared decision (whose delay and refusal
+    it then shows, with the movement's own refusal after a permission)."""
+    facts = {"place": place(hold["place"]), "refusal": shown(hold["refusal_probability"]), "decision": None}
+    key = hold.get("decision")
+    if not key:
+        return facts | {"delay": delay(hold["delay"])}
+    decided = decisions.get(key) or {}
+    starts = decided.get("starts", "first_arrival")
+    return facts | {
+        "decision": key,
+        "delay": delay(decided.get("delay")),
+        "decision_refusal": shown(decided.get("refusal_probability")),
+        "own_refusal": shown(hold["refusal_probability"]) if hold["refusal_probability"] else None,
+        "starts": None if starts == "first_arrival" else when(starts),
+    }
 
 
 def _checkpoint(key: str, c: dict, place: Callable[[str], str]) -> dict:

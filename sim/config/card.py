@@ -77,7 +77,7 @@ def _unit(path: str, value: Any) -> str:
         for suffix, unit in _UNITS.items():
             if part.endswith(suffix):
                 return unit
-    if path == "start" or parts[-1] == "departure":
+    if path == "start" or parts[-1] == "departure" or (parts[-1] == "starts" and value != "first_arrival"):
         return "local datetime"
     return "local time" if parts[-1] == "hours" else ""
 

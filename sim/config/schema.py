@@ -133,11 +133,26 @@ class Checkpoint:
 
 @dataclass
 class Hold:
-    """Waiting for permission at a place before going on; permission may be refused."""
+    """Waiting for permission at a place before going on; permission may be refused.
+
+    The wait is the movement's own (`delay`, required then) or a shared `decision`'s (a key of
+    `Scenario.decisions`; no `delay` then). With a decision, `refusal_probability` is this
+    movement's own chance of refusal when the decision permits."""
 
     place: str = MISSING
+    delay: Delay | None = None
+    refusal_probability: float = 0.0
+    decision: str | None = None
+
+
+@dataclass
+class Decision:
+    """A permission decision that several movements' holds wait on: one answer, at one moment, for
+    every one of them (drawn once per replication)."""
+
     delay: Delay = MISSING
     refusal_probability: float = 0.0
+    starts: str = "first_arrival"  # or a local datetime: when the decision's clock starts
 
 
 @dataclass
@@ -240,6 +255,7 @@ class Scenario:
     movements: dict[str, Movement] = field(default_factory=dict)
     flows: dict[str, Flow] = field(default_factory=dict)
     escorts: dict[str, EscortPool] = field(default_factory=dict)
+    decisions: dict[str, Decision] = field(default_factory=dict)  # shared by movements' holds
     cargo_types: dict[str, CargoType] = field(default_factory=dict)  # cargo that loses value, by name
     needs: Needs | None = None
     # Parameter path inside the scenario (e.g. "checkpoints.hakari.lanes") -> its source.

@@ -91,6 +91,7 @@ def scenario_problems(s: Scenario, at: str) -> Iterator[str]:
     for key, cp in s.checkpoints.items():
         yield from _checkpoint_problems(s, key, cp, f"{at}.checkpoints.{key}")
     yield from _convoy_problems(s, at)
+    yield from _decision_problems(s, at)
     for key, pool in s.escorts.items():
         if pool.size < 1:
             yield f"{at}.escorts.{key}.size={pool.size}: must be >= 1"
@@ -253,10 +254,7 @@ def _movement_problems(s: Scenario, m: Movement, where: str, start: datetime | N
     if m.deadline is not None:
         yield from time_problems(m.deadline, f"{where}.deadline", local_datetime(m.departure))
     if m.hold is not None:
-        if m.hold.place not in m.route:
-            yield f"{where}.hold.place={m.hold.place}: must be a place on the route {list(m.route)}"
-        yield from probability_problems(m.hold.refusal_probability, f"{where}.hold.refusal_probability")
-        yield from delay_problems(m.hold.delay, f"{where}.hold.delay")
+        yield from _hold_problems(s, m, f"{where}.hold")
     for name, route in m.alternative_routes.items():
         yield from _route_problems(s, route, f"{where}.alternative_routes.{name}")
         if route and m.route and (route[0] != m.route[0] or route[-1] != m.route[-1]):
@@ -265,6 +263,44 @@ def _movement_problems(s: Scenario, m: Movement, where: str, start: datetime | N
         yield f"{where}.reroute_after_h: is required with alternative_routes (hours to wait at a closure first)"
     if m.reroute_after_h is not None and not (math.isfinite(m.reroute_after_h) and m.reroute_after_h >= 0):
         yield f"{where}.reroute_after_h={m.reroute_after_h}: must be a finite number >= 0"
+
+
+def _hold_problems(s: Scenario, m: Movement, where: str) -> Iterator[str]:
+    """A movement's hold: at a place on its route, waiting either its own `delay` or a shared
+    `decision` of the scenario (not both), and its chance of refusal."""
+    hold = m.hold
+    if hold.place not in m.route:
+        yield f"{where}.place={hold.place}: must be a place on the route {list(m.route)}"
+    yield from probability_problems(hold.refusal_probability, f"{where}.refusal_probability")
+    if hold.decision is None:
+        if hold.delay is None:
+            yield f"{where}.delay: is required unless the hold waits on a decision (decision: a key of decisions)"
+        else:
+            yield from delay_problems(hold.delay, f"{where}.delay")
+        return
+    if hold.decision not in s.decisions:
+        yield f"{where}.decision={hold.decision}: unknown decision; known decisions: {names(s.decisions)}"
+    if hold.delay is not None:
+        yield (
+            f"{where}.delay: a hold waiting on decision {hold.decision} has no delay of its own "
+            "(the decision's delay is the wait); set it to null"
+        )
+
+
+def _decision_problems(s: Scenario, at: str) -> Iterator[str]:
+    """The shared permission decisions: a key, a delay, a chance of refusal, and when the clock
+    starts (at the first arrival of a movement waiting on it, or at a local datetime)."""
+    for key, decision in s.decisions.items():
+        where = f"{at}.decisions.{key}"
+        if not KEY.match(key):
+            yield f"{where}: keys must be lowercase ASCII letters, digits and _, starting with a letter"
+        yield from delay_problems(decision.delay, f"{where}.delay")
+        yield from probability_problems(decision.refusal_probability, f"{where}.refusal_probability")
+        if decision.starts != "first_arrival" and local_datetime(decision.starts) is None:
+            yield (
+                f"{where}.starts={decision.starts}: must be first_arrival or a local datetime like "
+                "2023-07-26T08:00 (no time zone)"
+            )
 
 
 def _flow_problems(s: Scenario, flow: Flow, where: str, start: datetime | None) -> Iterator[str]:

@@ -32,7 +32,8 @@ class Journey:
 
     A group keeps its own clock and meets SimPy's only where others can make a difference: on
     arriving at a checkpoint (lanes are committed in order of arrival), at a hold (shared by the
-    movement's groups) and when asking for an escort. Travel, closures known in advance and
+    movement's groups, and by every movement waiting on the same decision) and when asking for an
+    escort. Travel, closures known in advance and
     breakdowns drawn in advance need no event. Whatever would happen at or after the horizon is
     undone by `censor` (the direct path stops at the horizon itself).
     """
@@ -267,12 +268,19 @@ class Journey:
         self.closure_wait_h = max(self.closure_wait_h, g.waited_h)
 
     def ask_permission(self) -> Generator:
-        """Wait for the hold's answer; the first group to arrive starts its clock."""
+        """Wait for the hold's answer; the first group to arrive starts its clock. A hold waiting
+        on a shared decision waits for the decision's answer (`Decision.wait`); if it permits, the
+        movement's own refusal draw may still refuse it."""
         env, plan = self.world.env, self.plan
         if self.permission is None:
             self.permission = env.event()
-            yield env.timeout(self.draws[plan.offset["hold", ""]])
-            self.permission.succeed(self.draws[plan.offset["refusal", ""]] >= plan.refusal_probability)
+            if plan.decision is None:
+                yield env.timeout(self.draws[plan.offset["hold", ""]])
+                permitted = True
+            else:
+                permitted = yield from self.world.decisions[plan.decision].wait()
+            own = self.draws[plan.offset["refusal", ""]] >= plan.refusal_probability
+            self.permission.succeed(permitted and own)
         elif not self.permission.triggered:
             yield self.permission
         return self.permission.value

@@ -47,6 +47,7 @@ class MovementPlan:
     reroute_after_h: float
     hold_place: str | None
     refusal_probability: float
+    decision: str | None  # the key of the shared decision (`Plan.decisions`) its hold waits on; None: its own
     priority: bool
     wait_for_repairs: bool
     draws: tuple[Draw, ...]
@@ -57,6 +58,18 @@ class MovementPlan:
     # escort, breakdown or turn-back): the route as (place, its code, where its inspection draws
     # start or -1 if no checkpoint, where the next leg's travel draw is or -1 at the end). Else None.
     direct: tuple[tuple[str, int, int, int], ...] | None
+
+
+@dataclass(frozen=True)
+class DecisionPlan:
+    """A permission decision several movements' holds wait on: its delay and answer are drawn
+    once per replication (`draws`: the delay, then a uniform for the answer), so every movement
+    waiting on it gets the same answer at the same moment."""
+
+    key: str
+    starts_h: float | None  # when its clock starts; None: when the first movement waiting on it arrives
+    refusal_probability: float
+    draws: tuple[Draw, ...]
 
 
 @dataclass(frozen=True)
@@ -79,6 +92,7 @@ class Plan:
     start_hour_of_day: float
     places: tuple[str, ...]  # every place key, in the scenario's order (`MovementPlan.place_code`)
     movements: tuple[MovementPlan, ...]
+    decisions: tuple[DecisionPlan, ...]  # shared by movements' holds (`MovementPlan.decision`)
     checkpoints: tuple[PointPlan, ...]  # in the scenario's order of checkpoints
     roads: tuple[PointPlan, ...]  # legs with closures
     legs: dict[tuple[str, str], str]  # (a, b) and (b, a) -> the leg joining them

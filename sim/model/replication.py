@@ -7,6 +7,7 @@ import simpy
 
 from sim.model.calendar import Availability, OpeningHours
 from sim.model.checkpoint import Lanes
+from sim.model.decisions import Decision
 from sim.model.journey import Journey
 from sim.model.plan import Plan
 from sim.model.world import World
@@ -44,6 +45,10 @@ def run_replication(
         breakdown=plan.breakdown,
         escorts={leg: pools[pool] for leg, pool in plan.escorts.items()},
         horizon_h=plan.horizon_h,
+        decisions={
+            d.key: Decision(env, d, table[row].tolist())
+            for d, table in zip(plan.decisions, draws[len(plan.movements) :])
+        },
     )
     # Movements start in scenario order: at equal times SimPy serves events in the order they
     # were scheduled, so this order breaks ties between simultaneous arrivals.

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import simpy
 
 from sim.model.calendar import Availability
 from sim.model.checkpoint import Lanes
+from sim.model.decisions import Decision
 
 
 @dataclass
@@ -22,3 +23,4 @@ class World:
     breakdown: dict[str, float]  # leg -> chance a truck breaks down on it
     escorts: dict[str, simpy.Resource]  # leg -> the escort pool it needs
     horizon_h: float
+    decisions: dict[str, Decision] = field(default_factory=dict)  # shared decisions, by key

@@ -7,9 +7,9 @@ from __future__ import annotations
 from datetime import datetime
 
 from sim.config.clock import clock_h, parse_hours
-from sim.config.schema import BreakdownPolicy, Checkpoint, Flow, Leg, Movement, RandomClosures, Scenario
+from sim.config.schema import BreakdownPolicy, Checkpoint, Decision, Flow, Leg, Movement, RandomClosures, Scenario
 from sim.model.calendar import NEVER, OpeningHours
-from sim.model.plan import Draw, MovementPlan, Plan, PointPlan
+from sim.model.plan import DecisionPlan, Draw, MovementPlan, Plan, PointPlan
 from sim.simulate.distributions import Sampler, sampler
 
 Legs = dict[tuple[str, str], str]  # (a, b) and (b, a) -> the key of the road leg joining them
@@ -52,6 +52,7 @@ def compile_scenario(scenario: Scenario) -> Plan:
         start_hour_of_day=start_hour_of_day,
         places=tuple(scenario.places),
         movements=tuple(movements),
+        decisions=tuple(_decision_plan(scenario, k, d) for k, d in scenario.decisions.items()),
         checkpoints=tuple(_point_plan(scenario, k, cp) for k, cp in scenario.checkpoints.items()),
         roads=tuple(
             _point_plan(scenario, k, leg) for k, leg in scenario.legs.items() if leg.closures or leg.random_closures
@@ -111,6 +112,7 @@ def _movement_plan(
         reroute_after_h=reroute_after_h if reroute_after_h is not None else NEVER,
         hold_place=hold.place if hold is not None else None,
         refusal_probability=hold.refusal_probability if hold is not None else 0.0,
+        decision=hold.decision if hold is not None else None,
         priority=m.priority,
         wait_for_repairs=m.breakdown_policy is BreakdownPolicy.wait,
         draws=tuple(draws),
@@ -123,7 +125,7 @@ def _draws(
 ) -> list[Draw]:
     """The random values a convoy uses, in the order they are laid out in a row of draws: travel
     times, then breakdowns, repairs and escorts' turnarounds by leg, inspections and turn-backs by
-    place, then the hold's delay and answer."""
+    place, then the hold's delay (unless a shared decision is the wait) and answer."""
 
     def draw(purpose: str, at: str, width: int, source: Sampler | None) -> Draw:
         return Draw(f"{key}/{purpose}/{at}" if at else f"{key}/{purpose}", (purpose, at), width, source)
@@ -144,8 +146,26 @@ def _draws(
                 draws.append(draw("turn_back", p, m.trucks, None))
     hold = getattr(m, "hold", None)
     if hold is not None:
-        draws += [draw("hold", "", 1, sampler(hold.delay)), draw("refusal", "", 1, None)]
+        if hold.decision is None:
+            draws.append(draw("hold", "", 1, sampler(hold.delay)))
+        draws.append(draw("refusal", "", 1, None))
     return draws
+
+
+def _decision_plan(scenario: Scenario, key: str, decision: Decision) -> DecisionPlan:
+    """Compile a shared decision: its clock's start, and its two streams (`decision/<key>/delay`,
+    `decision/<key>/refusal`), named for the decision alone so that the movements waiting on it,
+    and every other stream, keep their draws whichever movements wait on it."""
+    starts = decision.starts
+    return DecisionPlan(
+        key=key,
+        starts_h=None if starts == "first_arrival" else clock_h(scenario.start, starts),
+        refusal_probability=decision.refusal_probability,
+        draws=(
+            Draw(f"decision/{key}/delay", ("delay", ""), 1, sampler(decision.delay)),
+            Draw(f"decision/{key}/refusal", ("refusal", ""), 1, None),
+        ),
+    )
 
 
 def _shared_with_priority(scenario: Scenario) -> set[str]:

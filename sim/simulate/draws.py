@@ -18,9 +18,10 @@ from sim.simulate.randomness import BATCH, replication_stream, stream
 def draw_rows(plan: Plan, seed: int, batch: int, start: int, stop: int) -> list[np.ndarray]:
     """Every movement's random values for rows start .. stop - 1 of one batch of replications:
     one array per movement, a row per replication (row 0 is the batch's row `start`), its draws
-    side by side (see `MovementPlan.offset`)."""
+    side by side (see `MovementPlan.offset`); then one array per shared decision (its delay and
+    the uniform of its answer, `DecisionPlan.draws`)."""
     tables = []
-    for m in plan.movements:
+    for m in (*plan.movements, *plan.decisions):
         blocks = []
         for d in m.draws:
             u = _uniforms(stream(seed, batch, d.name), d.width, start, stop)
