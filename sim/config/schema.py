@@ -93,11 +93,13 @@ class Place:
 
 @dataclass
 class Leg:
-    """A stretch of road between two places. Legs are undirected: one road, both ways."""
+    """A stretch of road between two places: one road, both ways, each way with its own travel
+    time if `travel_back` is given (uphill loaded, downhill empty; a one-way convoy rule)."""
 
     start: str = MISSING
     end: str = MISSING
-    travel: Delay = MISSING
+    travel: Delay = MISSING  # from `start` to `end`, and back too unless `travel_back` is given
+    travel_back: Delay | None = None  # from `end` to `start`
     distance_km: float | None = None
     closures: dict[str, ClosureWindow] = field(default_factory=dict)
     random_closures: RandomClosures | None = None
@@ -105,6 +107,9 @@ class Leg:
     breakdown_probability: float | None = None
     breakdown_per_100km: float | None = None
     repair: Delay | None = None
+    # A truck driving the leg again meets a breakdown drawn anew, unless this says it meets the
+    # same one as the first time (a fault the road, not the trip, brings out).
+    repeat_breakdown: bool = False
     escort: str | None = None  # key of an escort pool this leg may only be driven with
 
 

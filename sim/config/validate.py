@@ -203,6 +203,8 @@ def _leg_problems(s: Scenario, at: str) -> Iterator[str]:
         if leg.distance_km is not None and not positive(leg.distance_km):
             yield f"{where}.distance_km={leg.distance_km}: must be a finite number > 0"
         yield from delay_problems(leg.travel, f"{where}.travel")
+        if leg.travel_back is not None:
+            yield from delay_problems(leg.travel_back, f"{where}.travel_back")
         yield from closure_problems(leg, where)
         for name in ("breakdown_probability", "breakdown_per_100km"):
             yield from probability_problems(getattr(leg, name), f"{where}.{name}")

@@ -222,17 +222,19 @@ class Journey:
                 escort.release(request)
             return None
         self.passages.release_h[passage] = t
-        travel_h = leg_h = draws[plan.offset["travel", leg]]
+        travel_h = leg_h = draws[plan.travel_at[g.places[g.i], g.places[g.i + 1]]]
         chance = world.breakdown.get(leg)
         if chance is not None:
-            broken, repair = plan.offset["breakdown", leg], plan.offset["repair", leg]
+            trip, trips = g.trips.get(leg, 0), plan.breakdown_at[leg]
+            g.trips[leg] = trip + 1
+            broken, repair = trips[min(trip, len(trips) - 1)]
             late = [k for k in g.trucks if draws[broken + k] < chance]
             if late and plan.wait_for_repairs:
                 leg_h += max(draws[repair + k] for k in late)
             elif late:
                 for k in late:  # each repaired truck follows on its own
                     straggler = Group([k], g.places, g.i + 1, g.alternative)
-                    straggler.waited_h = g.waited_h
+                    straggler.waited_h, straggler.trips = g.waited_h, dict(g.trips)
                     env.process(self.run(straggler, t + travel_h + draws[repair + k]))
                 g.trucks = [k for k in g.trucks if draws[broken + k] >= chance]
         if escort is not None:

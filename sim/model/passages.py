@@ -35,7 +35,7 @@ class SetOff(simpy.Event):
 class Group:
     """Trucks of one movement travelling together, and where they are on their route."""
 
-    __slots__ = ("trucks", "places", "i", "alternative", "waited_h")
+    __slots__ = ("trucks", "places", "i", "alternative", "waited_h", "trips")
 
     def __init__(self, trucks: list[int], places: list[str], i: int, alternative: int) -> None:
         self.trucks = trucks
@@ -43,6 +43,7 @@ class Group:
         self.i = i  # index of the current or next place
         self.alternative = alternative  # index of the next alternative route to turn to
         self.waited_h = 0.0  # time this group spent waiting at closures
+        self.trips: dict[str, int] = {}  # leg -> trips its trucks made on it, where they may break down
 
 
 class Passages:

@@ -52,6 +52,10 @@ class MovementPlan:
     wait_for_repairs: bool
     draws: tuple[Draw, ...]
     offset: dict[tuple[str, str], int]  # purpose -> where its values start in a row of draws
+    travel_at: dict[tuple[str, str], int]  # (from, to) of a leg it may drive -> where its travel draw is
+    # Leg where trucks break down -> where each trip's breakdown and repair draws start: the
+    # first trip's, then a later one's (the last is used for any trip beyond).
+    breakdown_at: dict[str, tuple[tuple[int, int], ...]]
     tonnes: float  # all its cargo
     place_code: dict[str, int]  # place -> its index among the scenario's places: how passages note it
     # When nothing on its route can hold it but the lanes (no hold, alternative route, closure,

@@ -86,16 +86,30 @@ def _movement_plan(
     route_legs = list(dict.fromkeys(legs[pair] for r in routes for pair in zip(r, r[1:])))
     places = list(dict.fromkeys(p for r in routes for p in r))
     hold = getattr(m, "hold", None)
-    draws = _draws(scenario, key, m, route_legs, places, repair)
+    trips = {  # one breakdown draw per trip, or one for all where the leg repeats its breakdowns
+        leg: 1 if scenario.legs[leg].repeat_breakdown else _trips(routes, legs, leg)
+        for leg in route_legs
+        if leg in repair
+    }
+    draws = _draws(scenario, key, m, route_legs, places, repair, trips)
     offset, start = {}, 0
     for d in draws:
         offset[d.purpose] = start
         start += d.width
+    travel_at = {}  # each way of each leg it may drive: back along a reroute too
+    for leg in route_legs:
+        ends = (scenario.legs[leg].start, scenario.legs[leg].end)
+        travel_at[ends] = offset["travel", leg]
+        travel_at[ends[::-1]] = offset.get(("travel_back", leg), offset["travel", leg])
+    breakdown_at = {
+        leg: tuple((offset["breakdown", _trip(leg, n)], offset["repair", _trip(leg, n)]) for n in range(n_trips))
+        for leg, n_trips in trips.items()
+    }
     deadline = getattr(m, "deadline", None)
     direct = None
     passed = not m.priority and any(p in shared for p in places)  # by trucks with priority, at a checkpoint
     if len(routes) == 1 and hold is None and not passed and not _may_hold(scenario, routes[0], legs, repair):
-        travel = [offset["travel", legs[pair]] for pair in zip(routes[0], routes[0][1:])] + [-1]
+        travel = [travel_at[pair] for pair in zip(routes[0], routes[0][1:])] + [-1]
         direct = tuple((p, place_code[p], offset.get(("inspection", p), -1), t) for p, t in zip(routes[0], travel))
     reroute_after_h = getattr(m, "reroute_after_h", None)
     return MovementPlan(
@@ -117,27 +131,38 @@ def _movement_plan(
         wait_for_repairs=m.breakdown_policy is BreakdownPolicy.wait,
         draws=tuple(draws),
         offset=offset,
+        travel_at=travel_at,
+        breakdown_at=breakdown_at,
     )
 
 
 def _draws(
-    scenario: Scenario, key: str, m: Movement | Flow, route_legs: list[str], places: list[str], repair: Repairs
+    scenario: Scenario,
+    key: str,
+    m: Movement | Flow,
+    route_legs: list[str],
+    places: list[str],
+    repair: Repairs,
+    trips: dict[str, int],
 ) -> list[Draw]:
     """The random values a convoy uses, in the order they are laid out in a row of draws: travel
-    times, then breakdowns, repairs and escorts' turnarounds by leg, inspections and turn-backs by
-    place, then the hold's delay (unless a shared decision is the wait) and answer."""
+    times, then breakdowns and repairs (one pair per trip the leg may take, `trips`), escorts'
+    turnarounds and travel back by leg, inspections and turn-backs by place, then the hold's
+    delay (unless a shared decision is the wait) and answer."""
 
     def draw(purpose: str, at: str, width: int, source: Sampler | None) -> Draw:
         return Draw(f"{key}/{purpose}/{at}" if at else f"{key}/{purpose}", (purpose, at), width, source)
 
     draws = [draw("travel", leg, 1, sampler(scenario.legs[leg].travel)) for leg in route_legs]
     for leg in route_legs:
-        if leg in repair:
-            draws.append(draw("breakdown", leg, m.trucks, None))
-            draws.append(draw("repair", leg, m.trucks, repair[leg][1]))
+        for n in range(trips.get(leg, 0)):
+            draws.append(draw("breakdown", _trip(leg, n), m.trucks, None))
+            draws.append(draw("repair", _trip(leg, n), m.trucks, repair[leg][1]))
         pool = scenario.legs[leg].escort
         if pool:
             draws.append(draw("escort", leg, 1, sampler(scenario.escorts[pool].turnaround)))
+        if scenario.legs[leg].travel_back is not None:
+            draws.append(draw("travel_back", leg, 1, sampler(scenario.legs[leg].travel_back)))
     for p in places:
         checkpoint = scenario.checkpoints.get(p)
         if checkpoint is not None:
@@ -178,6 +203,21 @@ def _shared_with_priority(scenario: Scenario) -> set[str]:
             for p in {p for r in routes for p in r if p in scenario.checkpoints}:
                 visits.setdefault(p, set()).add(m.priority)
     return {p for p, kinds in visits.items() if len(kinds) == 2 and not scenario.checkpoints[p].aid_priority}
+
+
+def _trip(leg: str, n: int) -> str:
+    """Where the draws of trip `n` (from 0) on a leg are named: the leg, then "leg/2", "leg/3"..."""
+    return leg if n == 0 else f"{leg}/{n + 1}"
+
+
+def _trips(routes: tuple[tuple[str, ...], ...], legs: Legs, leg: str) -> int:
+    """How many trips a movement may make on a leg: at most as often as its routes take it, plus,
+    at each turn to an alternative, back along everything driven so far."""
+    trips = 0
+    for n, route in enumerate(routes):
+        on_route = sum(legs[pair] == leg for pair in zip(route, route[1:]))
+        trips = on_route if n == 0 else 2 * trips + on_route
+    return trips
 
 
 def _may_hold(scenario: Scenario, route: tuple[str, ...], legs: Legs, repair: Repairs) -> bool:
