@@ -141,12 +141,15 @@ def baseline():
     return load_scenario("baseline")
 
 
-def run_sim(*args: str, cwd: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
-    """`python -m sim <args>` in a fresh process, as a user would type it, from `cwd`."""
+def run_sim(
+    *args: str, cwd: Path, env: dict[str, str] | None = None, module: str = "sim"
+) -> subprocess.CompletedProcess:
+    """`python -m sim <args>` (or another `module`, such as `sim.sensitivity`) in a fresh process,
+    as a user would type it, from `cwd`."""
     environment = {k: v for k, v in os.environ.items() if k not in ("HYDRA_FULL_ERROR", "SIM_SCENARIO_PATH")}
     environment["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPOSITORY), os.environ.get("PYTHONPATH")]))
     environment["MPLBACKEND"] = "Agg"
     environment.update(env or {})
     return subprocess.run(
-        [sys.executable, "-m", "sim", *args], cwd=cwd, env=environment, capture_output=True, text=True, timeout=300
+        [sys.executable, "-m", module, *args], cwd=cwd, env=environment, capture_output=True, text=True, timeout=300
     )

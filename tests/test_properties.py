@@ -27,9 +27,11 @@ from hypothesis import strategies as st
 from sim.config.schema import (
     BreakdownPolicy,
     Checkpoint,
+    ClosureRatePeriod,
     ClosureWindow,
     Decision,
     Delay,
+    DeparturePeriod,
     Distribution,
     EscortPool,
     Flow,
@@ -40,6 +42,7 @@ from sim.config.schema import (
     Place,
     RandomClosures,
     Scenario,
+    TrafficPeriod,
 )
 from sim.config.validate import scenario_problems
 from sim.results.records import OUTCOMES
@@ -104,6 +107,11 @@ def closures(draw, start: str, horizon_h: float) -> tuple[dict, RandomClosures |
     random = None
     if draw(st.integers(0, 3)) == 0:
         random = RandomClosures(rate_per_day=draw(st.sampled_from([0.2, 0.5, 1.0, 3.0])), duration=draw(delays(96)))
+        if draw(st.integers(0, 2)) == 0:  # onset rates that change over time
+            hour = draw(st.integers(-6, int(horizon_h)))
+            random.schedule = {
+                "later": ClosureRatePeriod(start=clock(start, hour), rate_per_day=draw(st.sampled_from([0.0, 2.0])))
+            }
     return scheduled, random
 
 
@@ -178,6 +186,12 @@ def scenarios(draw) -> Scenario:
                 inspection=draw(delays(16)),
                 only_when_open=draw(st.booleans()),
             )
+            if draw(st.integers(0, 3)) == 0:  # rates that change over time, 0 among them
+                hours = sorted(set(draw(st.lists(st.integers(-12, int(horizon_h)), min_size=1, max_size=3))))
+                cp.other_traffic.schedule = {
+                    f"p{k}": TrafficPeriod(start=clock(start, h), rate_per_h=draw(st.sampled_from([0.0, 0.5, 3.0])))
+                    for k, h in enumerate(hours)
+                }
         checkpoints[p] = cp
     movements = {}
     for i in range(draw(st.integers(1, 4))):
@@ -233,6 +247,12 @@ def scenarios(draw) -> Scenario:
             every_h=draw(st.sampled_from([6.0, 12.0, 24.0])),
             priority=draw(st.booleans()),
         )
+        if draw(st.booleans()):  # intervals that change over time, a pause among them
+            hours = sorted(set(draw(st.lists(st.integers(0, int(horizon_h)), min_size=1, max_size=2))))
+            flows["supply"].schedule = {
+                f"p{k}": DeparturePeriod(start=clock(start, h), every_h=draw(st.sampled_from([None, 2.5, 8.0])))
+                for k, h in enumerate(hours)
+            }
     s = Scenario(
         title="random scenario",
         description="drawn by Hypothesis",

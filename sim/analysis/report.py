@@ -22,13 +22,14 @@ from sim.analysis.formatting import Clock
 from sim.analysis.report_assumptions import assumptions, limitations
 from sim.analysis.report_card import read_card
 from sim.analysis.report_checklist import stress_checklist
-from sim.analysis.report_checkpoints import checkpoint_results
+from sim.analysis.report_checkpoints import checkpoint_results, warmup_check
 from sim.analysis.report_deliveries import deliveries_results
 from sim.analysis.report_figures import figures
 from sim.analysis.report_method import TIMELINE_REPLICATION, method, provenance
 from sim.analysis.report_movements import movement_results
 from sim.analysis.report_scenario import describe
 from sim.analysis.report_sections import sections
+from sim.analysis.warmup import suggestions
 from sim.results import layout
 from sim.results.files import read_json, read_table, write_bytes, write_text
 from sim.results.records import OUTCOMES
@@ -95,6 +96,7 @@ def content(folder: Path) -> dict:
         "checkpoints": [checkpoint_results(k, c, summary["places"]) for k, c in checkpoints.items()],
         "other_traffic": any(c.get("other_vehicles_per_replication") for c in checkpoints.values()),
         "warmup_days": f"{summary['warmup_h'] / 24:g}" if summary["warmup_h"] else None,
+        "warmup_check": warmup_check(suggestions(folder), summary["places"], summary["warmup_h"]),
         "deliveries": deliveries_results(summary["deliveries"], summary["horizon_h"]),
         "limitations": limitations(summary, scenario, described["legs"]),
         "assumptions": assumptions(card, summary, scenario),

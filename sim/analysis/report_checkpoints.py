@@ -28,3 +28,30 @@ def _wait(hours: float) -> str:
 def _small_percent(share: float) -> str:
     """A share with two significant digits below 10% (a lane busy 0.3% of the time is not "0%")."""
     return f"{share * 100:.2g}%" if share < 0.1 else f"{share:.0%}"
+
+
+def warmup_check(found: dict[str, dict], places: dict, warmup_h: float) -> list[dict]:
+    """The MSER-5 suggestion of each checkpoint with other traffic, beside the warm-up set; `found`:
+    `sim.analysis.warmup.suggestions`, `warmup_h`: the scenario's warm-up in hours."""
+    rows = []
+    for key, s in found.items():
+        suggested_h = s["warmup_h"]
+        rows.append(
+            {
+                "name": places.get(key, key),
+                "key": key,
+                "vehicles": s["vehicles"],
+                "vehicles_text": f"{s['vehicles']:,}",
+                "suggested": None if suggested_h is None else _hours_and_days(suggested_h),
+                "exceeds": suggested_h is not None and suggested_h > warmup_h,
+                "at_limit": s["at_limit"],
+            }
+        )
+    return rows
+
+
+def _hours_and_days(hours: float) -> str:
+    """A duration in hours, and in days from a day up."""
+    if hours == 0:
+        return "0 h (nothing to cut)"
+    return f"{hours:.3g} h" if hours < 24 else f"{hours:.4g} h ({hours / 24:.3g} days)"

@@ -11,6 +11,7 @@ import os
 import shutil
 import signal
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import hydra
@@ -48,7 +49,7 @@ def main(cfg: DictConfig) -> None:
         if in_sweep:
             _record_failure(folder, error)
             return
-        _discard(folder)  # nothing ran: leave no folder behind that could pass for a result
+        discard(folder)  # nothing ran: leave no folder behind that could pass for a result
         raise
     # SciPy and SimPy load only once a run starts: `--help` and refused configs answer 0.6 s sooner.
     from sim.app.run import execute
@@ -58,7 +59,7 @@ def main(cfg: DictConfig) -> None:
     if workers == "auto":
         large = run.replications == "auto" or run.replications >= PARALLEL_FROM
         workers = available_cores() if large and not in_sweep else 1
-    signal.signal(signal.SIGTERM, _interrupt)
+    signal.signal(signal.SIGTERM, interrupt)
     try:
         summary = execute(
             run,
@@ -112,7 +113,8 @@ def _hours(value: float | None) -> str:
     return "-" if value is None else f"{value:.1f}"
 
 
-def _interrupt(signum: int, frame: object) -> None:
+def interrupt(signum: int, frame: object) -> None:
+    """A signal handler (for SIGTERM) that stops the run as Ctrl-C does."""
     raise KeyboardInterrupt  # SIGTERM ends a run as Ctrl-C does: marked interrupted, never complete
 
 
@@ -125,9 +127,9 @@ def _record_failure(folder: Path, error: Exception) -> None:
     print(f"Job in {folder} failed: {message}", file=sys.stderr)
 
 
-def _discard(folder: Path) -> None:
-    """Remove a run folder that holds nothing but Hydra's own files."""
-    if folder.is_dir() and {p.name for p in folder.iterdir()} <= {".hydra", "sim.log"}:
+def discard(folder: Path) -> None:
+    """Remove a run folder that holds nothing but Hydra's own files (`.hydra/`, the job's log)."""
+    if folder.is_dir() and all(p.name == ".hydra" or p.suffix == ".log" for p in folder.iterdir()):
         shutil.rmtree(folder, ignore_errors=True)
 
 
@@ -154,15 +156,25 @@ def _finished_run_in(arguments: list[str]) -> str | None:
 def cli() -> None:
     """`python -m sim` and the `sim` command: run, then exit non-zero if any sweep job failed.
 
-    Configuration errors are reported here as one clear message and exit status 1. Hydra is asked
-    to pass every error up (HYDRA_FULL_ERROR) because some, raised by OmegaConf while applying an
-    override, would otherwise reach the user as a traceback.
+    Configuration errors are reported as one clear message and exit status 1 (see `guard`).
     """
-    os.environ.setdefault("HYDRA_FULL_ERROR", "1")
     held = _finished_run_in(sys.argv[1:])
     if held:
         print(held, file=sys.stderr)
         sys.exit(1)
+    guard(main, lambda: _composed)
+    sweep = sys.modules.get("sim.app.sweep")  # loaded by Hydra only when a sweep ran
+    if sweep is not None and sweep.failed_jobs():
+        sys.exit(1)
+
+
+def guard(main: Callable[[], None], composed: Callable[[], bool]) -> None:
+    """Call a Hydra main, turning configuration and override errors into one clear message and
+    exit status 1; `composed()` says whether Hydra got as far as calling the task (after that, an
+    AssertionError or AttributeError is a bug, and is raised whole). Hydra is asked to pass every
+    error up (HYDRA_FULL_ERROR) because some, raised by OmegaConf while applying an override,
+    would otherwise reach the user as a traceback."""
+    os.environ.setdefault("HYDRA_FULL_ERROR", "1")
     try:
         main()
     except ConfigError as error:
@@ -183,7 +195,7 @@ def cli() -> None:
         print(f"{error}{detail}", file=sys.stderr)
         sys.exit(1)
     except (AssertionError, AttributeError):
-        if _composed:  # raised by the run itself: a bug, to be seen whole
+        if composed():  # raised by the run itself: a bug, to be seen whole
             raise
         # OmegaConf 2.3 fails this way when an override reaches into a block that is null.
         print(
@@ -192,7 +204,4 @@ def cli() -> None:
             "write it in a scenario file that extends this one (see docs/scenarios.md).",
             file=sys.stderr,
         )
-        sys.exit(1)
-    sweep = sys.modules.get("sim.app.sweep")  # loaded by Hydra only when a sweep ran
-    if sweep is not None and sweep.failed_jobs():
         sys.exit(1)

@@ -10,22 +10,21 @@ import math
 import time
 from collections.abc import Callable
 from contextlib import ExitStack
-from datetime import UTC, datetime
 from pathlib import Path
 
 from sim.analysis.statistics import summarise
 from sim.config.card import CARD_COLUMNS, scenario_card
 from sim.config.clock import clock_h
 from sim.config.plain import scenario_data
-from sim.config.schema import Precision, RunConfig
+from sim.config.schema import Precision, RunConfig, Scenario
 from sim.results import layout
 from sim.results.assembly import Assembly, concat
 from sim.results.columns import TABLE_COLUMNS
-from sim.results.files import remove_unfinished, table_file, write_json, write_table, write_text
+from sim.results.files import table_file, write_json, write_table, write_text
 from sim.results.provenance import provenance
 from sim.results.records import Records
-from sim.results.status import write_status
-from sim.simulate.replications import trace_replication
+from sim.results.status import now, recording
+from sim.simulate.replications import trace_tables
 from sim.simulate.workers import simulate_parts
 
 
@@ -42,33 +41,26 @@ def execute(
     the summary. `overridden`: the keys inside the scenario that the command line changed."""
     from sim.analysis.report import write_report  # matplotlib loads only when a run gets this far
 
-    started, clock = _now(), time.perf_counter()
-    folder.mkdir(parents=True, exist_ok=True)
-    remove_unfinished(folder)  # left by an earlier run in this folder that was killed outright
-    write_status(folder, "running", started=started)
-    try:
+    clock = time.perf_counter()
+    with recording(folder) as started:
         write_text(folder / layout.CONFIG, config_yaml)
         computed, precision = _replicate(run, folder, workers, progress)
         summary = _summary(run, scenario_name, computed, precision)
         s = run.scenario
         # Every truck at every checkpoint in the first replication, for the report's timeline
-        # (replications are exchangeable: the first is as typical as any).
-        write_table(folder / layout.TIMELINE, trace_replication(s, run.seed, 0))
+        # (replications are exchangeable: the first is as typical as any), and every other
+        # vehicle, for the warm-up's check (sim.analysis.warmup).
+        trace = trace_tables(s, run.seed, 0)
+        write_table(folder / layout.TIMELINE, trace.trucks)
+        write_table(folder / layout.OTHER_TRAFFIC, trace.other_traffic)
         write_json(folder / layout.SUMMARY, summary)
         scenario = {"name": scenario_name, "overridden": list(overridden), "scenario": scenario_data(s)}
         write_json(folder / layout.SCENARIO, scenario)
         card = scenario_card(s, overridden)
         write_table(folder / layout.CARD, card or [dict.fromkeys(CARD_COLUMNS, "")])
         run_time_s = time.perf_counter() - clock
-        write_json(folder / layout.PROVENANCE, provenance(started, _now(), run_time_s, run.seed, workers))
+        write_json(folder / layout.PROVENANCE, provenance(started, now(), run_time_s, run.seed, workers))
         write_report(folder)
-    except KeyboardInterrupt:
-        write_status(folder, "interrupted", started=started, ended=_now())
-        raise
-    except BaseException as error:
-        write_status(folder, "failed", started=started, ended=_now(), error=f"{type(error).__name__}: {error}")
-        raise
-    write_status(folder, "complete", started=started, ended=_now())
     return summary
 
 
@@ -76,28 +68,10 @@ def _replicate(run: RunConfig, folder: Path, workers: int, progress: bool) -> tu
     """Simulate the run's replications, writing the tables into `folder` as they come; the
     statistics, and what `replications=auto` achieved (None for a fixed number)."""
     s = run.scenario
-    needs = None
-    if s.needs is not None:
-        needs = {
-            "population": s.needs.population,
-            "kg_per_person_day": dict(s.needs.kg_per_person_day),
-            "changes_h": [
-                [clock_h(s.start, c.start), clock_h(s.start, c.end), c.population] for c in s.needs.changes.values()
-            ],
-        }
-    deadlines_h = {
-        key: clock_h(s.start, m.deadline) - clock_h(s.start, m.departure)
-        for key, m in s.movements.items()
-        if m.enabled and m.deadline
-    }
-
-    cargo_types = {
-        name: {"shelf_life_days": c.shelf_life_days, "loss_per_day": c.loss_per_day}
-        for name, c in s.cargo_types.items()
-    }
+    inputs = summary_inputs(s)
 
     def statistics(records: Records) -> dict:
-        return summarise(records, needs, deadlines_h, cargo_types, s.warmup_days * 24.0)
+        return summarise(records, **inputs)
 
     # The tables go to their files as the replications come; only a compact copy of what the
     # statistics read is kept, so that a long run does not hold every row.
@@ -119,6 +93,33 @@ def _replicate(run: RunConfig, folder: Path, workers: int, progress: bool) -> tu
             return replicate_to_precision(run.precision, statistics, replicate)
         # The records are not kept beyond the statistics: the report reads the files.
         return statistics(replicate(run.replications, 0)), None
+
+
+def summary_inputs(s: Scenario) -> dict:
+    """What `summarise` needs to know of the scenario besides the records, as its keyword
+    arguments: needs (population, rations, changes in clock hours), deadlines in hours after each
+    movement's departure, cargo that loses value, and the warm-up in hours."""
+    needs = None
+    if s.needs is not None:
+        needs = {
+            "population": s.needs.population,
+            "kg_per_person_day": dict(s.needs.kg_per_person_day),
+            "changes_h": [
+                [clock_h(s.start, c.start), clock_h(s.start, c.end), c.population] for c in s.needs.changes.values()
+            ],
+        }
+    deadlines_h = {
+        key: clock_h(s.start, m.deadline) - clock_h(s.start, m.departure)
+        for key, m in s.movements.items()
+        if m.enabled and m.deadline
+    }
+
+    cargo_types = {
+        name: {"shelf_life_days": c.shelf_life_days, "loss_per_day": c.loss_per_day}
+        for name, c in s.cargo_types.items()
+    }
+
+    return {"needs": needs, "deadlines_h": deadlines_h, "cargo_types": cargo_types, "warmup_h": s.warmup_days * 24.0}
 
 
 def _summary(run: RunConfig, scenario_name: str, computed: dict, precision: dict | None) -> dict:
@@ -178,7 +179,3 @@ def relative_half_width(summary: dict, metric: str, movements: list[str]) -> flo
             return math.inf
         widest = max(widest, (interval["high"] - interval["low"]) / 2 / abs(interval["estimate"]))
     return widest
-
-
-def _now() -> str:
-    return datetime.now(UTC).astimezone().isoformat(timespec="seconds")

@@ -11,7 +11,7 @@ from typing import Any
 from sim.config.schema import Delay, Scenario
 
 CARD_COLUMNS = ("parameter", "value", "unit", "source", "confidence", "note", "overridden")
-_NOT_PARAMETERS = {"title", "description", "sources"}  # at the top level
+_NOT_PARAMETERS = {"title", "description", "sources", "uncertainty"}  # at the top level
 _LABELS = {"name", "sender"}  # descriptive text, not parameters
 _UNITS = {"_h": "h", "_km": "km", "_t": "t", "_days": "days", "lanes": "lanes", "trucks": "trucks"}
 

@@ -3,6 +3,7 @@ validated dataclasses. The model never sees an OmegaConf object."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from hydra import compose, initialize_config_dir
@@ -13,17 +14,22 @@ from omegaconf.errors import MissingMandatoryValue, OmegaConfBaseException
 from sim.config import library as scenarios
 from sim.config.overrides import addition_problems, drop_sources_of, removed_scenario_keys
 from sim.config.schema import RunConfig, Scenario
+from sim.config.study import StudyConfig, check_study
 from sim.config.validate import ConfigError, check
 
 CONFIG_DIR = Path(__file__).resolve().parents[2] / "configs"
 
 ConfigStore.instance().store(name="run_schema", node=RunConfig)
+ConfigStore.instance().store(name="study_schema", node=StudyConfig)  # configs/sensitivity.yaml
 scenarios.register()
 
 
-def to_run(cfg: DictConfig, overrides: list[str] | tuple[str, ...] = ()) -> RunConfig:
+def to_run(
+    cfg: DictConfig, overrides: list[str] | tuple[str, ...] = (), rules: Callable[[RunConfig], None] = check
+) -> RunConfig:
     """The validated run a composed config describes; ConfigError naming every bad key.
-    `overrides`: the command line's, for the rules on keys added (`+`) and entries removed (`~`)."""
+    `overrides`: the command line's, for the rules on keys added (`+`) and entries removed (`~`);
+    `rules`: what checks the result (a study's `check_study`)."""
     added = addition_problems(list(overrides))
     if added:
         raise ConfigError(added)
@@ -36,7 +42,7 @@ def to_run(cfg: DictConfig, overrides: list[str] | tuple[str, ...] = ()) -> RunC
         run = OmegaConf.to_object(cfg)
     except OmegaConfBaseException as error:
         raise ConfigError([f"{error.full_key}: {error.msg}"]) from None
-    check(run)
+    rules(run)
     return run
 
 
@@ -66,3 +72,10 @@ def load_run(overrides: list[str] | tuple[str, ...] = ()) -> RunConfig:
 def load_scenario(name: str = "baseline", overrides: list[str] | tuple[str, ...] = ()) -> Scenario:
     """A validated scenario by name, with optional `scenario.<key>=<value>` overrides."""
     return load_run([f"scenario={name}", *overrides]).scenario
+
+
+def load_study(overrides: list[str] | tuple[str, ...] = ()) -> StudyConfig:
+    """Compose and validate a sensitivity study as `python -m sim.sensitivity` would."""
+    with initialize_config_dir(version_base="1.3", config_dir=str(CONFIG_DIR)):
+        cfg = compose(config_name="sensitivity", overrides=list(overrides))
+    return to_run(cfg, overrides, check_study)

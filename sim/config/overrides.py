@@ -75,11 +75,13 @@ def removed_scenario_keys(overrides: list[str]) -> list[str]:
 
 
 def drop_sources_of(cfg: DictConfig, removed: list[str]) -> None:
-    """Forget the sources of removed entries: removing an entry is a natural what-if, and its
-    sources would otherwise name parameters that are no longer there."""
-    sources = cfg.get("scenario", {}).get("sources")
-    if not sources or not removed:
-        return
-    for path in list(sources):
-        if any(path == key or path.startswith(key + ".") for key in removed):
-            del sources[path]
+    """Forget the sources and declared ranges (`uncertainty`) of removed entries: removing an
+    entry is a natural what-if, and they would otherwise name parameters that are no longer there."""
+    scenario = cfg.get("scenario", {})
+    for block in ("sources", "uncertainty"):
+        entries = scenario.get(block)
+        if not entries or not removed:
+            continue
+        for path in list(entries):
+            if any(path == key or path.startswith(key + ".") for key in removed):
+                del entries[path]

@@ -15,6 +15,7 @@ from typing import Any
 
 from sim.config.clock import local_datetime
 from sim.config.delays import REQUIRED_FIELDS
+from sim.config.schedules import schedule_problems
 from sim.config.schema import Delay, Distribution, Scenario
 
 # Shapes whose mean, sd or median must be above zero, not only >= 0.
@@ -83,9 +84,10 @@ def closure_problems(point: Any, where: str) -> Iterator[str]:
         if window.duration_h is not None and not positive(window.duration_h):
             yield f"{where}.closures.{name}.duration_h={window.duration_h}: must be > 0 (or null for no end)"
     if point.random_closures is not None:
-        rate = point.random_closures.rate_per_day
-        if not positive(rate):
-            yield f"{where}.random_closures.rate_per_day={rate}: must be a finite number > 0"
+        rate, scheduled = point.random_closures.rate_per_day, bool(point.random_closures.schedule)
+        if not positive(rate) and not (scheduled and math.isfinite(rate) and rate == 0):
+            yield f"{where}.random_closures.rate_per_day={rate}: must be a finite number > 0 (or 0 with a schedule)"
+        yield from schedule_problems(point.random_closures.schedule, "rate_per_day", f"{where}.random_closures")
         yield from delay_problems(point.random_closures.duration, f"{where}.random_closures.duration")
 
 

@@ -82,6 +82,33 @@ class RandomClosures:
 
     rate_per_day: float = MISSING
     duration: Delay = MISSING
+    # Periods with other onset rates, in time order; before the first, `rate_per_day` applies.
+    schedule: dict[str, ClosureRatePeriod] = field(default_factory=dict)
+
+
+@dataclass
+class ClosureRatePeriod:
+    """From a local datetime until the next period starts: random closures start at this rate."""
+
+    start: str = MISSING
+    rate_per_day: float = MISSING  # >= 0: 0, no onsets in the period
+
+
+@dataclass
+class TrafficPeriod:
+    """From a local datetime until the next period starts: other traffic arrives at this rate."""
+
+    start: str = MISSING
+    rate_per_h: float = MISSING  # >= 0: 0, no arrivals in the period
+
+
+@dataclass
+class DeparturePeriod:
+    """From a local datetime until the next period starts: a flow leaves every `every_h` from the
+    period's start (null: no departures in the period)."""
+
+    start: str = MISSING
+    every_h: float | None = MISSING
 
 
 @dataclass
@@ -120,6 +147,8 @@ class OtherTraffic:
     rate_per_h: float = MISSING
     inspection: Delay = MISSING
     only_when_open: bool = False  # arrivals only within the opening hours
+    # Periods with other rates, in time order; before the first, `rate_per_h` applies.
+    schedule: dict[str, TrafficPeriod] = field(default_factory=dict)
 
 
 @dataclass
@@ -195,6 +224,8 @@ class Flow:
     sender: str = ""
     priority: bool = False
     breakdown_policy: BreakdownPolicy = BreakdownPolicy.wait
+    # Periods with other intervals, in time order; before the first, `every_h` applies.
+    schedule: dict[str, DeparturePeriod] = field(default_factory=dict)
 
 
 @dataclass
@@ -243,6 +274,30 @@ class Source:
     note: str = ""
 
 
+class UncertaintyShape(Enum):
+    """How likely each value of a declared range is, for a sensitivity study."""
+
+    uniform = "uniform"  # every value between low and high alike
+    triangular = "triangular"  # most likely at `mode`, falling off linearly to low and high
+    truncated_normal = "truncated_normal"  # a normal (`mean`, `sd`) cut to low..high
+
+
+@dataclass
+class Uncertainty:
+    """What is not known about one number of the scenario: the range it may take, how likely each
+    value in it is, and why. Keyed, under the scenario's `uncertainty`, by the parameter's dotted
+    path as in `sources` (e.g. "movements.armenia_convoy.hold.refusal_probability")."""
+
+    low: float = MISSING
+    high: float = MISSING
+    dist: UncertaintyShape = UncertaintyShape.uniform
+    mode: float | None = None  # triangular only
+    mean: float | None = None  # truncated_normal only
+    sd: float | None = None  # truncated_normal only
+    reason: str = MISSING  # one sentence: why the value is this uncertain
+    source: str = "ASSUMPTION"  # a URL, or ASSUMPTION
+
+
 @dataclass
 class Scenario:
     """A situation to simulate: the network, its checkpoints, and the movements through it."""
@@ -265,6 +320,8 @@ class Scenario:
     needs: Needs | None = None
     # Parameter path inside the scenario (e.g. "checkpoints.hakari.lanes") -> its source.
     sources: dict[str, Source] = field(default_factory=dict)
+    # Parameter path -> the range of values it may take, for `python -m sim.sensitivity`.
+    uncertainty: dict[str, Uncertainty] = field(default_factory=dict)
 
 
 class PrecisionMetric(Enum):

@@ -14,7 +14,9 @@ from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
 
+from sim.config.bounds import range_problems
 from sim.config.clock import local_datetime, parse_hours
+from sim.config.memory import memory_problems
 from sim.config.rules import (
     closure_problems,
     delay_problems,
@@ -25,7 +27,9 @@ from sim.config.rules import (
     probability_problems,
     time_problems,
 )
+from sim.config.schedules import schedule_problems
 from sim.config.schema import CargoType, Checkpoint, Flow, Movement, Needs, RunConfig, Scenario
+from sim.config.uncertainty import uncertainty_problems
 
 __all__ = ["ConfigError", "check", "delay_problems", "find_leg", "scenario_problems"]
 
@@ -77,6 +81,10 @@ def _run_problems(run: RunConfig) -> Iterator[str]:
         if key not in enabled:
             yield f"precision.movements: '{key}' is not an enabled movement or flow ({', '.join(enabled)})"
     yield from scenario_problems(run.scenario, "scenario")
+    out_of_range = list(range_problems(run))  # sizes and physical ranges (sim.config.bounds)
+    yield from out_of_range
+    if not out_of_range:  # memory is judged on sane numbers only (sim.config.memory)
+        yield from memory_problems(run)
 
 
 def scenario_problems(s: Scenario, at: str) -> Iterator[str]:
@@ -103,6 +111,7 @@ def scenario_problems(s: Scenario, at: str) -> Iterator[str]:
     for path in s.sources:
         if not has_path(s, path.split(".")):
             yield f"{at}.sources.{path}: names no parameter of this scenario"
+    yield from uncertainty_problems(s, at)
 
 
 def _cargo_type_problems(cargo: CargoType, where: str) -> Iterator[str]:
@@ -167,8 +176,10 @@ def _checkpoint_problems(s: Scenario, key: str, cp: Checkpoint, where: str) -> I
     yield from probability_problems(cp.turn_back_probability, f"{where}.turn_back_probability")
     yield from closure_problems(cp, where)
     if cp.other_traffic is not None:
-        if not positive(cp.other_traffic.rate_per_h):
-            yield f"{where}.other_traffic.rate_per_h={cp.other_traffic.rate_per_h}: must be a finite number > 0"
+        rate, scheduled = cp.other_traffic.rate_per_h, bool(cp.other_traffic.schedule)
+        if not positive(rate) and not (scheduled and math.isfinite(rate) and rate == 0):
+            yield f"{where}.other_traffic.rate_per_h={rate}: must be a finite number > 0 (or 0 with a schedule)"
+        yield from schedule_problems(cp.other_traffic.schedule, "rate_per_h", f"{where}.other_traffic")
         yield from delay_problems(cp.other_traffic.inspection, f"{where}.other_traffic.inspection")
 
 
@@ -319,3 +330,4 @@ def _flow_problems(s: Scenario, flow: Flow, where: str, start: datetime | None) 
         yield f"{where}.first_departure={flow.first_departure}: is at or after the horizon; no departure would run"
     if not positive(flow.every_h):
         yield f"{where}.every_h={flow.every_h}: must be a finite number > 0"
+    yield from schedule_problems(flow.schedule, "every_h", where, interval=True)

@@ -46,6 +46,7 @@ class Lanes:
         "shared_with_priority",
         "waiting",
         "warmup_h",
+        "other_log",
     )
 
     def __init__(
@@ -76,6 +77,8 @@ class Lanes:
         self.busy_h = 0.0  # lane time spent inspecting
         self.shared_with_priority = shared_with_priority and not aid_priority
         self.waiting: deque[Waiting] = deque()  # aid trucks without priority not all started, in arrival order
+        # When tracing: (arrival, start, clearance) of each other vehicle committed, in order.
+        self.other_log: list[tuple[float, float, float]] | None = None
 
     def _serve(self, arrival_h: float, inspection_h: float) -> float:
         """Commit a vehicle to the lane free first; when its inspection starts (it is cleared
@@ -95,7 +98,7 @@ class Lanes:
         arrived by `until_h` and whose inspection starts before `started_before_h`, in their order
         of arrival (other traffic first at equal times)."""
         arrivals, inspections, waiting = self.other_arrival_h, self.other_inspection_h, self.waiting
-        n, check = len(arrivals), started_before_h < math.inf
+        n, check, log = len(arrivals), started_before_h < math.inf, self.other_log
         while True:
             bound_h = waiting[0].arrival_h if waiting else until_h  # what waits arrived by until_h
             while self.next_other < n and arrivals[self.next_other] <= bound_h:
@@ -103,6 +106,8 @@ class Lanes:
                 if check and self.availability.next_open(max(arrivals[i], self.free_h[0])) >= started_before_h:
                     return
                 start_h = self._serve(arrivals[i], inspections[i])
+                if log is not None:
+                    log.append((arrivals[i], start_h, start_h + inspections[i]))
                 if start_h < self.horizon_h and arrivals[i] >= self.warmup_h:
                     self.other_trucks += 1
                     self.other_wait_h += start_h - arrivals[i]

@@ -222,21 +222,10 @@ class Journey:
                 escort.release(request)
             return None
         self.passages.release_h[passage] = t
-        travel_h = leg_h = draws[plan.travel_at[g.places[g.i], g.places[g.i + 1]]]
+        leg_h = draws[plan.travel_at[g.places[g.i], g.places[g.i + 1]]]
         chance = world.breakdown.get(leg)
         if chance is not None:
-            trip, trips = g.trips.get(leg, 0), plan.breakdown_at[leg]
-            g.trips[leg] = trip + 1
-            broken, repair = trips[min(trip, len(trips) - 1)]
-            late = [k for k in g.trucks if draws[broken + k] < chance]
-            if late and plan.wait_for_repairs:
-                leg_h += max(draws[repair + k] for k in late)
-            elif late:
-                for k in late:  # each repaired truck follows on its own
-                    straggler = Group([k], g.places, g.i + 1, g.alternative)
-                    straggler.waited_h, straggler.trips = g.waited_h, dict(g.trips)
-                    env.process(self.run(straggler, t + travel_h + draws[repair + k]))
-                g.trucks = [k for k in g.trucks if draws[broken + k] >= chance]
+            leg_h = self.break_down(g, leg, chance, t, leg_h)
         if escort is not None:
             turnaround_h = draws[plan.offset["escort", leg]]
             # Timed from now, the grant: the group may have left later, when the road reopened.
@@ -245,6 +234,25 @@ class Journey:
             return None
         g.i += 1
         return t + leg_h
+
+    def break_down(self, g: Group, leg: str, chance: float, t: float, travel_h: float) -> float:
+        """The group's trucks that break down on this trip on `leg`, leaving at `t`: it waits for
+        their repairs (the leg's time with the longest repair), or each repaired truck follows on
+        its own and the group drives on (the leg's time unchanged)."""
+        draws, plan = self.draws, self.plan
+        trip, trips = g.trips.get(leg, 0), plan.breakdown_at[leg]
+        g.trips[leg] = trip + 1
+        broken, repair = trips[min(trip, len(trips) - 1)]
+        late = [k for k in g.trucks if draws[broken + k] < chance]
+        if late and plan.wait_for_repairs:
+            return travel_h + max(draws[repair + k] for k in late)
+        for k in late:  # each repaired truck follows on its own
+            straggler = Group([k], g.places, g.i + 1, g.alternative)
+            straggler.waited_h, straggler.trips = g.waited_h, dict(g.trips)
+            self.world.env.process(self.run(straggler, t + travel_h + draws[repair + k]))
+        if late:
+            g.trucks = [k for k in g.trucks if draws[broken + k] >= chance]
+        return travel_h
 
     def wait_for_road(self, g: Group, road: Availability | None, t: float) -> float:
         """When the road opens at or after `t`, counting the wait as closure wait."""

@@ -85,6 +85,10 @@ class PointPlan:
     random_closures: tuple[float, Transform] | None  # onsets per hour, duration
     # Arrivals per hour, inspection, and the daily window arrivals are kept to (None: all day).
     other_traffic: tuple[float, Transform, tuple[float, float] | None] | None
+    # Rates that change over time, as steps ((from clock hour, rate per hour), ...), the first from
+    # hour 0; None: the constant rate above (a `schedule` in the scenario).
+    closure_steps: tuple[tuple[float, float], ...] | None = None
+    traffic_steps: tuple[tuple[float, float], ...] | None = None
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,8 @@ def run_replication(
     plan: Plan, draws: list[np.ndarray], row: int, points: dict[str, dict], trace: bool = False
 ) -> tuple[list[Journey], World]:
     """Simulate one replication from row `row` of `draws` (`sim.simulate.draws.draw_rows`) and its own
-    closures and other traffic (`draw_points`)."""
+    closures and other traffic (`draw_points`). With `trace`, journeys keep every truck's times
+    (`Journey.trace`) and lanes every other vehicle's (`Lanes.other_log`)."""
     env = simpy.Environment()
     lanes = {}
     for key, count in plan.lanes.items():
@@ -35,6 +36,8 @@ def run_replication(
             plan.shared_with_priority[key],
             plan.warmup_h,
         )
+        if trace:  # every other vehicle committed, for the trace of other traffic
+            lanes[key].other_log = []
     pools = {name: simpy.Resource(env, size) for name, size in plan.escort_pools.items()}
     world = World(
         env=env,

@@ -37,6 +37,8 @@ TABLE_COLUMNS = dict(zip(TABLE_NAMES, (MOVEMENT_COLUMNS, PASSAGE_COLUMNS, CHECKP
 
 # timeline.csv: every truck at every checkpoint in one replication.
 TRUCK_COLUMNS = ("movement", "truck", "place", "arrival_h", "start_h", "clear_h")
+# other_traffic.csv: every other vehicle at every checkpoint in the same replication (wait: start - arrival).
+OTHER_TRAFFIC_COLUMNS = ("checkpoint", "arrival_h", "start_h", "clear_h")
 
 # A sweep's summary.csv: one row per job and movement (swept keys follow as further columns).
 SUMMARY_COLUMNS = (

@@ -16,6 +16,7 @@ CONFIG = "config.yaml"  # the resolved config, as Hydra composed it
 SCENARIO = "scenario.json"  # the resolved scenario as plain data, and the overridden keys
 CARD = "scenario_card.csv"  # every parameter with its source
 TIMELINE = "timeline.csv"  # every truck at every checkpoint in one replication
+OTHER_TRAFFIC = "other_traffic.csv"  # every other vehicle at every checkpoint in the same replication
 PROVENANCE = "provenance.json"  # command, code version, package versions, times
 ERROR = "error.txt"  # a sweep job's error
 REPORT_HTML = "report.html"
@@ -28,3 +29,10 @@ DATA_FILES = (*TABLES.values(), SUMMARY)
 SWEEP_SUMMARY = "summary.csv"
 SWEEP_REPLICATIONS = "replications.csv"
 SWEEP_REPORT = "sweep_report.html"
+
+# A sensitivity study's folder (`python -m sim.sensitivity`), with CONFIG, PROVENANCE, the report
+# and STATUS as for a run
+STUDY = "study.json"  # what was varied and why, the method and sizes, the results analysed
+DESIGNS = "designs.csv"  # one row per design point: its parameter values and results
+INDICES = "indices.csv"  # one row per method, result, parameter and index, with its interval
+INTERVALS = "intervals.csv"  # uncertainty propagation: per result, Monte-Carlo-only and total intervals

@@ -3,10 +3,38 @@ left by a crash or Ctrl-C never looks finished."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 
-from sim.results.files import read_json, write_json
+from sim.results.files import read_json, remove_unfinished, write_json
 from sim.results.layout import STATUS
+
+
+def now() -> str:
+    """The local time now, as status and provenance files write it."""
+    return datetime.now(UTC).astimezone().isoformat(timespec="seconds")
+
+
+@contextmanager
+def recording(folder: Path) -> Iterator[str]:
+    """Write a results folder inside this block, its status kept: "running" first (files left by
+    a run killed outright removed), "complete" only if the block ends normally, else
+    "interrupted" or "failed" with the error, which is raised on. Gives the time it started."""
+    started = now()
+    folder.mkdir(parents=True, exist_ok=True)
+    remove_unfinished(folder)
+    write_status(folder, "running", started=started)
+    try:
+        yield started
+    except KeyboardInterrupt:
+        write_status(folder, "interrupted", started=started, ended=now())
+        raise
+    except BaseException as error:
+        write_status(folder, "failed", started=started, ended=now(), error=f"{type(error).__name__}: {error}")
+        raise
+    write_status(folder, "complete", started=started, ended=now())
 
 
 def write_status(folder: Path, status: str, **details: object) -> None:

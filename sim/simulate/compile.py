@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from sim.config.clock import clock_h, parse_hours
+from sim.config.schedules import departure_hours, rate_steps
 from sim.config.schema import BreakdownPolicy, Checkpoint, Decision, Flow, Leg, Movement, RandomClosures, Scenario
 from sim.model.calendar import NEVER, OpeningHours
 from sim.model.plan import DecisionPlan, Draw, MovementPlan, Plan, PointPlan
@@ -42,7 +43,11 @@ def compile_scenario(scenario: Scenario) -> Plan:
             continue
         first = clock_h(scenario.start, flow.first_departure)
         last = min(clock_h(scenario.start, flow.last_departure) if flow.last_departure else horizon_h, horizon_h)
-        departures = [first + n * flow.every_h for n in range(int((last - first) // flow.every_h) + 1)]
+        if flow.schedule:  # intervals that change over time (sim.config.schedules)
+            s, f = scenario.start, flow.first_departure
+            departures = departure_hours(s, f, flow.every_h, flow.schedule, last, horizon_h)
+        else:
+            departures = [first + n * flow.every_h for n in range(int((last - first) // flow.every_h) + 1)]
         for n, departure_h in enumerate(d for d in departures if d < horizon_h):
             plan = _movement_plan(scenario, f"{key}/{n}", key, flow, departure_h, legs, repair, place_code, shared)
             movements.append(plan)
@@ -96,15 +101,7 @@ def _movement_plan(
     for d in draws:
         offset[d.purpose] = start
         start += d.width
-    travel_at = {}  # each way of each leg it may drive: back along a reroute too
-    for leg in route_legs:
-        ends = (scenario.legs[leg].start, scenario.legs[leg].end)
-        travel_at[ends] = offset["travel", leg]
-        travel_at[ends[::-1]] = offset.get(("travel_back", leg), offset["travel", leg])
-    breakdown_at = {
-        leg: tuple((offset["breakdown", _trip(leg, n)], offset["repair", _trip(leg, n)]) for n in range(n_trips))
-        for leg, n_trips in trips.items()
-    }
+    travel_at, breakdown_at = _lookups(scenario, route_legs, offset, trips)
     deadline = getattr(m, "deadline", None)
     direct = None
     passed = not m.priority and any(p in shared for p in places)  # by trucks with priority, at a checkpoint
@@ -205,6 +202,23 @@ def _shared_with_priority(scenario: Scenario) -> set[str]:
     return {p for p, kinds in visits.items() if len(kinds) == 2 and not scenario.checkpoints[p].aid_priority}
 
 
+def _lookups(
+    scenario: Scenario, route_legs: list[str], offset: dict[tuple[str, str], int], trips: dict[str, int]
+) -> tuple[dict[tuple[str, str], int], dict[str, tuple[tuple[int, int], ...]]]:
+    """Where a convoy's journey finds its draws: the travel of each way of each leg it may drive
+    (back along a reroute too), and the breakdowns and repairs of each trip on a leg."""
+    travel_at = {}
+    for leg in route_legs:
+        ends = (scenario.legs[leg].start, scenario.legs[leg].end)
+        travel_at[ends] = offset["travel", leg]
+        travel_at[ends[::-1]] = offset.get(("travel_back", leg), offset["travel", leg])
+    breakdown_at = {
+        leg: tuple((offset["breakdown", _trip(leg, n)], offset["repair", _trip(leg, n)]) for n in range(n_trips))
+        for leg, n_trips in trips.items()
+    }
+    return travel_at, breakdown_at
+
+
 def _trip(leg: str, n: int) -> str:
     """Where the draws of trip `n` (from 0) on a leg are named: the leg, then "leg/2", "leg/3"..."""
     return leg if n == 0 else f"{leg}/{n + 1}"
@@ -250,6 +264,16 @@ def _point_plan(scenario: Scenario, key: str, point: Checkpoint | Leg) -> PointP
         other_traffic=(
             (other.rate_per_h, sampler(other.inspection), parse_hours(point.hours) if other.only_when_open else None)
             if other
+            else None
+        ),
+        closure_steps=(
+            rate_steps(scenario.start, closures.rate_per_day, closures.schedule, "rate_per_day", 24.0)
+            if closures and closures.schedule
+            else None
+        ),
+        traffic_steps=(
+            rate_steps(scenario.start, other.rate_per_h, other.schedule, "rate_per_h")
+            if other and other.schedule
             else None
         ),
     )

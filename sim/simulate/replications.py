@@ -9,13 +9,15 @@ No file is read or written here; see `sim.results.files` for that.
 from __future__ import annotations
 
 import gc
+import math
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import NamedTuple
 
 from sim.config.schema import Scenario
 from sim.model.plan import Plan
 from sim.model.replication import run_replication
-from sim.results.columns import TRUCK_COLUMNS
+from sim.results.columns import OTHER_TRAFFIC_COLUMNS, TRUCK_COLUMNS
 from sim.results.records import Records, Table, TableBuilder
 from sim.simulate.collector import Collector
 from sim.simulate.compile import compile_scenario
@@ -68,11 +70,29 @@ def run_replications(plan: Plan, seed: int, replications: int, first: int = 0) -
 def trace_replication(scenario: Scenario, seed: int, replication: int) -> Table:
     """Every truck's arrival, inspection start and clearance at each checkpoint in one replication
     (the same replication `simulate` produces for this seed), as a table."""
+    return trace_tables(scenario, seed, replication).trucks
+
+
+class Trace(NamedTuple):
+    """The per-vehicle tables of one replication (`trace_tables`)."""
+
+    trucks: Table  # every aid truck at every checkpoint (TRUCK_COLUMNS): timeline.csv
+    other_traffic: Table  # every other vehicle at every checkpoint (OTHER_TRAFFIC_COLUMNS): other_traffic.csv
+
+
+def trace_tables(scenario: Scenario, seed: int, replication: int) -> Trace:
+    """`trace_replication`'s trucks and, from the same run of the replication, every other vehicle
+    whose inspection started before the horizon: its checkpoint, arrival, start and clearance (NaN
+    at or after the horizon), by checkpoint in the plan's order and then in order of arrival. As
+    for trucks, a vehicle still queued at the horizon has no row."""
     plan = compile_scenario(scenario)
     batch, row = divmod(replication, BATCH)
     draws = draw_rows(plan, seed, batch, row, row + 1)
-    journeys, _ = run_replication(plan, draws, 0, draw_points(plan, seed, replication), True)
+    journeys, world = run_replication(plan, draws, 0, draw_points(plan, seed, replication), True)
     trucks = TableBuilder(TRUCK_COLUMNS)
     for j in journeys:
         trucks.add_rows([(j.plan.key, *truck_row) for truck_row in j.trace])
-    return trucks.table()
+    others, horizon_h = TableBuilder(OTHER_TRAFFIC_COLUMNS), plan.horizon_h
+    for key, lanes in world.lanes.items():
+        others.add_rows([(key, a, s, c if c < horizon_h else math.nan) for a, s, c in lanes.other_log if s < horizon_h])
+    return Trace(trucks.table(), others.table())
