@@ -8,6 +8,7 @@ applies them to a whole run.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Iterator
 from dataclasses import fields, is_dataclass
 from datetime import datetime
@@ -20,6 +21,9 @@ from sim.config.schema import Delay, Distribution, Scenario
 
 # Shapes whose mean, sd or median must be above zero, not only >= 0.
 _NEEDS_POSITIVE = (Distribution.lognormal, Distribution.gamma, Distribution.exponential)
+
+
+KEY = re.compile(r"^[a-z][a-z0-9_]*$")  # a key of places, legs, movements...: lowercase ASCII
 
 
 def delay_problems(d: Delay, where: str) -> Iterator[str]:
