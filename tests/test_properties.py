@@ -1,8 +1,9 @@
 """Properties that hold for every valid scenario, checked on random ones (Hypothesis).
 
 A random scenario is a chain or tree of places (sometimes with one extra leg closing a loop, which
-gives movements alternative routes), legs with random travel times of every distribution kind,
-sometimes breakdowns, closures and escorts; checkpoints with random lanes, opening hours, inspection
+gives movements alternative routes), legs with random travel times of every distribution kind
+(sometimes another way back), sometimes breakdowns (drawn per trip or repeated), closures and
+escorts; checkpoints with random lanes, opening hours, inspection
 delays, turn-backs, closures and other traffic; movements with random trucks, cargo, departures,
 holds with refusal (sometimes waiting on a decision they share), priority and breakdown policy;
 sometimes a flow. Every scenario is checked with
@@ -162,6 +163,9 @@ def scenarios(draw) -> Scenario:
             leg.breakdown_per_100km = draw(st.sampled_from([0.05, 0.3]))
         if breakdown in (1, 2):
             leg.repair = draw(delays(96))
+            leg.repeat_breakdown = draw(st.booleans())
+        if draw(st.integers(0, 3)) == 0:  # the way back takes its own time
+            leg.travel_back = draw(delays(64))
         if draw(st.integers(0, 4)) == 0:
             leg.closures, leg.random_closures = draw(closures(start, horizon_h))
         if escorts and draw(st.booleans()):
