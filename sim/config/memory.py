@@ -103,67 +103,25 @@ def estimate_memory(run: RunConfig) -> list[Part]:
     replication. Flow departures count as convoys. Within -12%..+41% of the peak resident
     memory measured (docs/scenarios.md, Bounds); what is smaller (the plan, the report) is left out.
     """
-    s, at = run.scenario, "scenario"
+    s = run.scenario
     auto = run.replications == "auto"
     reps = run.precision.max_replications if auto else run.replications
     if not isinstance(reps, int) or reps < 1 or not finite(s.horizon_days) or s.horizon_days <= 0:
         return []
-    horizon_h = s.horizon_days * 24.0
     rows = min(reps, ROWS_AT_ONCE)
-
-    convoys = [(f"{at}.movements.{k}", m, 1.0) for k, m in s.movements.items() if m.enabled]
-    convoys += [(f"{at}.flows.{k}", f, flow_departures(s, f)) for k, f in s.flows.items() if f.enabled]
-    piece_of: dict[str, float] = {}  # the convoy's key -> bytes of its draws and numbers in a piece
-    visits = 0.0  # trucks at checkpoints in one replication: rows of the timeline
-    for where, m, count in convoys:
-        trucks = max(m.trucks, 0)
-        truck_draws, convoy_draws, checkpoints = _draw_widths(s, m)
-        per_row = trucks * (TRUCK_ROW + DRAW * truck_draws) + MOVEMENT_ROW + DRAW * convoy_draws
-        piece_of[where] = count * rows * per_row
-        visits += count * trucks * checkpoints
-    piece = sum(piece_of.values()) + rows * len(s.checkpoints) * CHECKPOINT_ROW
-
-    traffic_of = {
-        f"{at}.checkpoints.{k}.other_traffic.rate_per_h={cp.other_traffic.rate_per_h}": _top_rate(cp.other_traffic)
-        * horizon_h
-        * ARRIVAL
-        for k, cp in s.checkpoints.items()
-        if cp.other_traffic is not None and finite(cp.other_traffic.rate_per_h)
-    }
-    closures = sum(
-        max(_top_rate(p.random_closures), 0.0) * s.horizon_days * CLOSURE
-        for p in [*s.checkpoints.values(), *s.legs.values()]
-        if p.random_closures is not None and finite(p.random_closures.rate_per_day)
-    )
-    replication = sum(traffic_of.values()) + closures
-
-    large = auto or reps >= PARALLEL_FROM
-    workers = (_cores() if large else 1) if run.workers == "auto" else run.workers
-    workers = min(max(workers, 1) if isinstance(workers, int) else 1, math.ceil(reps / SMALLEST_PIECE))
+    convoys = _convoys(s)
+    piece_of, piece, visits = _pieces(s, convoys, rows)
+    traffic_of, replication = _replication(s)
+    workers = _workers(run, reps, auto)
     copies = 2 if workers > 1 else 1  # a worker's piece, and the same piece waiting for the parent
     n_convoys = sum(count for _, _, count in convoys)
-    kept = (2 if auto else 1) * reps * (n_convoys * KEPT_MOVEMENT_ROW + len(s.checkpoints) * CHECKPOINT_ROW)
-    days = reps * math.ceil(s.horizon_days) * DAY
-    kept += days
+    kept, days = _kept(s, reps, auto, n_convoys)
 
     reps_key = f"precision.max_replications={reps}" if auto else f"replications={reps}"
-    biggest = max(piece_of, key=piece_of.get, default=None)
-    convoy_keys = [reps_key]
-    if biggest is not None:
-        m = {w: m for w, m, _ in convoys}[biggest]
-        convoy_keys = [f"{biggest}.trucks={m.trucks}"]
-        if isinstance(m, Flow):
-            convoy_keys.append(f"{biggest}.every_h={m.every_h}")
-    horizon_key = f"{at}.horizon_days={s.horizon_days}"
+    convoy_keys = _convoy_keys(convoys, piece_of, reps_key)
+    horizon_key = f"scenario.horizon_days={s.horizon_days}"
     traffic_keys = [max(traffic_of, key=traffic_of.get), horizon_key] if traffic_of else [horizon_key]
-    kept_keys, kept_remedy = [reps_key], "fewer replications"
-    frequent = max(((w, m, n) for w, m, n in convoys if isinstance(m, Flow)), key=lambda c: c[2], default=None)
-    if days > kept - days:
-        kept_keys.append(horizon_key)
-        kept_remedy = "fewer replications, or a shorter horizon"
-    elif frequent is not None and frequent[2] > 1 and 2 * frequent[2] >= n_convoys:
-        kept_keys.append(f"{frequent[0]}.every_h={frequent[1].every_h}")
-        kept_remedy = "fewer replications, or less frequent departures"
+    kept_keys, kept_remedy = _kept_keys(convoys, n_convoys, kept, days, reps_key, horizon_key)
     processes = workers + (1 if workers > 1 else 0)
     each = f" in each of {workers} workers" if workers > 1 else ""
     return [
@@ -183,6 +141,86 @@ def estimate_memory(run: RunConfig) -> list[Part]:
         ),
         Part("the timeline of the first replication", visits * TIMELINE_ROW, convoy_keys, "fewer trucks"),
     ]
+
+
+Convoy = tuple[str, Movement | Flow, float]  # a convoy's key, its block, and its departures in a replication
+
+
+def _convoys(s: Scenario) -> list[Convoy]:
+    """The enabled movements (one departure each) and flows (`flow_departures` each)."""
+    convoys: list[Convoy] = [(f"scenario.movements.{k}", m, 1.0) for k, m in s.movements.items() if m.enabled]
+    convoys += [(f"scenario.flows.{k}", f, flow_departures(s, f)) for k, f in s.flows.items() if f.enabled]
+    return convoys
+
+
+def _pieces(s: Scenario, convoys: list[Convoy], rows: int) -> tuple[dict[str, float], float, float]:
+    """Each convoy's bytes in a piece of `rows` replications, the piece's, and the timeline's rows."""
+    piece_of: dict[str, float] = {}  # the convoy's key -> bytes of its draws and numbers in a piece
+    visits = 0.0  # trucks at checkpoints in one replication: rows of the timeline
+    for where, m, count in convoys:
+        trucks = max(m.trucks, 0)
+        truck_draws, convoy_draws, checkpoints = _draw_widths(s, m)
+        per_row = trucks * (TRUCK_ROW + DRAW * truck_draws) + MOVEMENT_ROW + DRAW * convoy_draws
+        piece_of[where] = count * rows * per_row
+        visits += count * trucks * checkpoints
+    return piece_of, sum(piece_of.values()) + rows * len(s.checkpoints) * CHECKPOINT_ROW, visits
+
+
+def _replication(s: Scenario) -> tuple[dict[str, float], float]:
+    """One replication's other traffic in bytes by the key of its rate, and with the closures too."""
+    horizon_h = s.horizon_days * 24.0
+    traffic_of = {
+        f"scenario.checkpoints.{k}.other_traffic.rate_per_h={cp.other_traffic.rate_per_h}": _top_rate(cp.other_traffic)
+        * horizon_h
+        * ARRIVAL
+        for k, cp in s.checkpoints.items()
+        if cp.other_traffic is not None and finite(cp.other_traffic.rate_per_h)
+    }
+    closures = sum(
+        max(_top_rate(p.random_closures), 0.0) * s.horizon_days * CLOSURE
+        for p in [*s.checkpoints.values(), *s.legs.values()]
+        if p.random_closures is not None and finite(p.random_closures.rate_per_day)
+    )
+    return traffic_of, sum(traffic_of.values()) + closures
+
+
+def _workers(run: RunConfig, reps: int, auto: bool) -> int:
+    """The processes that simulate: `workers` (auto: every core for a large run), at most one a piece."""
+    large = auto or reps >= PARALLEL_FROM
+    workers = (_cores() if large else 1) if run.workers == "auto" else run.workers
+    return min(max(workers, 1) if isinstance(workers, int) else 1, math.ceil(reps / SMALLEST_PIECE))
+
+
+def _kept(s: Scenario, reps: int, auto: bool, n_convoys: float) -> tuple[float, float]:
+    """The bytes of the tables kept for the statistics, and of those the tonnes by day."""
+    kept = (2 if auto else 1) * reps * (n_convoys * KEPT_MOVEMENT_ROW + len(s.checkpoints) * CHECKPOINT_ROW)
+    days = reps * math.ceil(s.horizon_days) * DAY
+    return kept + days, days
+
+
+def _convoy_keys(convoys: list[Convoy], piece_of: dict[str, float], reps_key: str) -> list[str]:
+    """The keys a refusal names for the draws and results: the biggest convoy's, else the replications."""
+    biggest = max(piece_of, key=piece_of.get, default=None)
+    if biggest is None:
+        return [reps_key]
+    m = {w: m for w, m, _ in convoys}[biggest]
+    keys = [f"{biggest}.trucks={m.trucks}"]
+    if isinstance(m, Flow):
+        keys.append(f"{biggest}.every_h={m.every_h}")
+    return keys
+
+
+def _kept_keys(
+    convoys: list[Convoy], n_convoys: float, kept: float, days: float, reps_key: str, horizon_key: str
+) -> tuple[list[str], str]:
+    """The keys a refusal names for the kept tables, with the remedy: the horizon's or a frequent flow's too."""
+    frequent = max(((w, m, n) for w, m, n in convoys if isinstance(m, Flow)), key=lambda c: c[2], default=None)
+    if days > kept - days:
+        return [reps_key, horizon_key], "fewer replications, or a shorter horizon"
+    if frequent is not None and frequent[2] > 1 and 2 * frequent[2] >= n_convoys:
+        every_key = f"{frequent[0]}.every_h={frequent[1].every_h}"
+        return [reps_key, every_key], "fewer replications, or less frequent departures"
+    return [reps_key], "fewer replications"
 
 
 def _top_rate(block: Any) -> float:

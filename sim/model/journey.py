@@ -1,5 +1,5 @@
 """A movement's journey: a convoy or shipment travelling its route, as SimPy processes (or, on
-the direct path, as a chain of SimPy events).
+the direct path, as a chain of SimPy events: `sim.model.direct`).
 
 The trucks of a movement travel together as one group (one process). A group splits only when a
 truck that broke down is left to follow on its own; a truck that an inspection turns back leaves
@@ -15,13 +15,14 @@ import simpy
 
 from sim.model.calendar import NEVER, Availability
 from sim.model.checkpoint import Lanes
+from sim.model.direct import DirectPath
 from sim.model.passages import Group, Outcome, Passages, SetOff
 from sim.model.plan import MovementPlan
 from sim.model.rerouting import closure_while_queued, should_reroute, take_alternative
 from sim.model.world import World
 
 
-class Journey:
+class Journey(DirectPath):
     """One movement during one replication: where its trucks are, and how each ended.
 
     The movement's route is followed place by place. At a place: the approval hold (if it is the
@@ -50,8 +51,6 @@ class Journey:
         "reroutes",
         "permission",
         "on_direct_path",
-        "place_i",
-        "reached_h",
     )
 
     def __init__(self, plan: MovementPlan, world: World, draws: list[float], trace: bool) -> None:
@@ -71,47 +70,6 @@ class Journey:
             SetOff(world.env, self.set_off)
         else:
             world.env.process(self.run(Group(list(range(plan.trucks)), list(plan.routes[0]), 0, 1), plan.departure_h))
-
-    def set_off(self, _: simpy.Event) -> None:
-        """The convoy leaves its origin at its departure time (on the direct path)."""
-        self.run_direct(due=False)
-
-    def take_turn(self, _: simpy.Event) -> None:
-        """The convoy's turn at the checkpoint it waits at has come (on the direct path)."""
-        self.run_direct(due=True)
-
-    def run_direct(self, due: bool) -> None:
-        """`run` for a movement that nothing on its route can hold but the lanes (see
-        `MovementPlan.direct`), as a chain of events rather than a process: from place `place_i`,
-        reached at `reached_h`, on to the next checkpoint it reaches after the present, where it
-        waits for its turn (`due`: its turn there has come). It stops where the horizon finds it,
-        so there is nothing to censor."""
-        env, lanes, draws, passages = self.world.env, self.world.lanes, self.draws, self.passages
-        plan, horizon_h = self.plan, self.world.horizon_h
-        trucks, priority, direct = plan.trucks, plan.priority, plan.direct
-        i, t = self.place_i, self.reached_h
-        while t < horizon_h:
-            place, code, inspection, travel = direct[i]
-            arrival_h = t
-            if inspection >= 0:
-                # Arrivals must reach the lanes in time order: wait for this one's turn. When it
-                # comes, `due` says so; env.now after a timeout of t - now may differ from t in the
-                # last bit, and t (not env.now) is the arrival, as in `run`.
-                if t > env.now and not due:
-                    self.place_i, self.reached_h = i, t
-                    env.timeout(t - env.now).callbacks.append(self.take_turn)
-                    return
-                due = False
-                t = lanes[place].inspect(t, draws[inspection : inspection + trucks], priority)
-            # Noted once the lanes are committed: a turn at or after the horizon never comes, and
-            # `censor` would drop that arrival anyway.
-            passages.add(code, arrival_h, t if travel >= 0 and t < horizon_h else math.nan, trucks)
-            if travel < 0:
-                if t < horizon_h:
-                    self.end(range(trucks), Outcome.delivered, t)
-                return
-            t += draws[travel]
-            i += 1
 
     def run(self, g: Group, t: float) -> Generator:
         """A group's process: from `g.places[g.i]`, reached at time `t`, to the end."""
