@@ -25,8 +25,9 @@ import numpy as np
 import pytest
 
 import sim
+from sim.config.compose import load_run
 from sim.config.schema import Checkpoint, Delay, Distribution, Hold, Leg, Movement, Place, RunConfig, Scenario
-from sim.config.validate import check, scenario_problems
+from sim.config.validate import ConfigError, check, scenario_problems
 
 START = "2024-01-01T00:00"
 # The checkout whose `sim` the tests import; subprocesses run the same code.
@@ -153,3 +154,10 @@ def run_sim(
     return subprocess.run(
         [sys.executable, "-m", module, *args], cwd=cwd, env=environment, capture_output=True, text=True, timeout=300
     )
+
+
+def problems_of(overrides: list[str]) -> list[str]:
+    """The problems a composed run with `overrides` is refused for (it must be refused)."""
+    with pytest.raises(ConfigError) as caught:
+        load_run(overrides)
+    return caught.value.problems

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from conftest import run_sim
+from conftest import problems_of, run_sim
 
 from sim.config import memory
 from sim.config.compose import load_run
@@ -29,12 +29,6 @@ MACHINE_MEMORY = memory.machine_memory  # the real one, before the fixture stand
 def machine_of_24_gib(monkeypatch):
     """The memory bound judged against a fixed machine, so that results do not depend on this one."""
     monkeypatch.setattr(memory, "machine_memory", lambda: 24 * GIB)
-
-
-def problems_of(overrides: list[str]) -> list[str]:
-    with pytest.raises(ConfigError) as caught:
-        load_run(overrides)
-    return caught.value.problems
 
 
 def about(problems: list[str], key: str) -> list[str]:

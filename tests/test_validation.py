@@ -10,19 +10,13 @@ import math
 import re
 
 import pytest
-from conftest import START, at, checkpoint, delay, fixed, hold, movement, run_config, scenario
+from conftest import START, at, checkpoint, delay, fixed, hold, movement, problems_of, run_config, scenario
 from hydra.errors import HydraException, MissingConfigException
 from omegaconf.errors import OmegaConfBaseException
 
 from sim.config.compose import load_run
 from sim.config.schema import Checkpoint, Flow, Leg, Place, RunConfig
 from sim.config.validate import ConfigError, check, scenario_problems
-
-
-def problems_of(overrides: list[str]) -> list[str]:
-    with pytest.raises(ConfigError) as caught:
-        load_run(overrides)
-    return caught.value.problems
 
 
 def naming(problems: list[str], key: str) -> list[str]:

@@ -88,11 +88,17 @@ def closure_problems(point: Any, where: str) -> Iterator[str]:
         if window.duration_h is not None and not positive(window.duration_h):
             yield f"{where}.closures.{name}.duration_h={window.duration_h}: must be > 0 (or null for no end)"
     if point.random_closures is not None:
-        rate, scheduled = point.random_closures.rate_per_day, bool(point.random_closures.schedule)
-        if not positive(rate) and not (scheduled and math.isfinite(rate) and rate == 0):
-            yield f"{where}.random_closures.rate_per_day={rate}: must be a finite number > 0 (or 0 with a schedule)"
-        yield from schedule_problems(point.random_closures.schedule, "rate_per_day", f"{where}.random_closures")
+        yield from rate_problems(point.random_closures, "rate_per_day", f"{where}.random_closures")
         yield from delay_problems(point.random_closures.duration, f"{where}.random_closures.duration")
+
+
+def rate_problems(block: Any, field: str, where: str) -> Iterator[str]:
+    """A block's rate (its `field`: other traffic's `rate_per_h`, random closures' `rate_per_day`):
+    finite and > 0, or 0 where its `schedule` gives the rates; then the schedule's own rules."""
+    rate, scheduled = getattr(block, field), bool(block.schedule)
+    if not positive(rate) and not (scheduled and math.isfinite(rate) and rate == 0):
+        yield f"{where}.{field}={rate}: must be a finite number > 0 (or 0 with a schedule)"
+    yield from schedule_problems(block.schedule, field, where)
 
 
 def positive(x: float) -> bool:

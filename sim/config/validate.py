@@ -25,9 +25,9 @@ from sim.config.rules import (
     names,
     positive,
     probability_problems,
+    rate_problems,
     time_problems,
 )
-from sim.config.schedules import schedule_problems
 from sim.config.schema import CargoType, Checkpoint, Needs, RunConfig, Scenario
 from sim.config.uncertainty import uncertainty_problems
 
@@ -174,10 +174,7 @@ def _checkpoint_problems(s: Scenario, key: str, cp: Checkpoint, where: str) -> I
     yield from probability_problems(cp.turn_back_probability, f"{where}.turn_back_probability")
     yield from closure_problems(cp, where)
     if cp.other_traffic is not None:
-        rate, scheduled = cp.other_traffic.rate_per_h, bool(cp.other_traffic.schedule)
-        if not positive(rate) and not (scheduled and math.isfinite(rate) and rate == 0):
-            yield f"{where}.other_traffic.rate_per_h={rate}: must be a finite number > 0 (or 0 with a schedule)"
-        yield from schedule_problems(cp.other_traffic.schedule, "rate_per_h", f"{where}.other_traffic")
+        yield from rate_problems(cp.other_traffic, "rate_per_h", f"{where}.other_traffic")
         yield from delay_problems(cp.other_traffic.inspection, f"{where}.other_traffic.inspection")
 
 
