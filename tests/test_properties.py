@@ -6,7 +6,7 @@ gives movements alternative routes), legs with random travel times of every dist
 escorts; checkpoints with random lanes, opening hours, inspection
 delays, turn-backs, closures and other traffic; movements with random trucks, cargo, departures,
 holds with refusal (sometimes waiting on a decision they share), priority and breakdown policy;
-sometimes a flow. Every scenario is checked with
+sometimes a flow, sometimes a warm-up. Every scenario is checked with
 `sim.config.validate.scenario_problems` before it is run.
 
 Properties: every truck and tonne ends in exactly one outcome; a truck's times never decrease
@@ -269,6 +269,7 @@ def scenarios(draw) -> Scenario:
         flows=flows,
         escorts=escorts,
         decisions=decisions,
+        warmup_days=draw(st.sampled_from([0.0, 0.0, horizon_days / 4])),  # sometimes a warm-up
     )
     problems = list(scenario_problems(s, "scenario"))
     assert not problems, problems
