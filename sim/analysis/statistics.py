@@ -169,7 +169,9 @@ def summarise_deliveries(records: Records, needs: dict | None, cargo_types: dict
 def age_days(records: Records, rows: np.ndarray) -> np.ndarray:
     """Days from loading (the movement's departure) to delivery, of the deliveries in `rows`."""
     movements = records.movements
-    departure_h = dict(zip(movements["movement"].tolist(), movements["departure_h"].tolist()))
+    # A movement's departure is the same in every replication: one row of each is enough.
+    keys, first = np.unique(movements["movement"], return_index=True)
+    departure_h = dict(zip(keys.tolist(), movements["departure_h"][first].tolist()))
     deliveries = records.deliveries
     keys, which = np.unique(deliveries["movement"][rows], return_inverse=True)
     loaded_h = np.array([departure_h[k] for k in keys.tolist()], float)[which]
