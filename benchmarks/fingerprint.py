@@ -20,7 +20,7 @@ from benchmarks import reference
 from sim.app.run import execute
 from sim.config.compose import load_run
 from sim.config.library import scenario_files
-from sim.config.schema import RunConfig
+from sim.config.scenario import RunConfig
 from sim.results import layout
 
 REPLICATIONS = 300

@@ -11,7 +11,7 @@ Implementations, each with its own independent random numbers:
 
 - `run_simulator`: the project's simulator (`sim.simulate.replications.simulate` or
   `sim.simulate.workers.simulate_many`)
-  on the reference built as a `sim.config.schema.Scenario`;
+  on the reference built as a `sim.config.scenario.Scenario`;
 - `run_plain_simpy`: a straightforward process-per-truck SimPy model with a `simpy.Resource` per
   checkpoint;
 - `recursion_python` and `recursion_numpy`: the exact multi-server tandem recursion (a truck starts
@@ -30,7 +30,8 @@ import numpy as np
 import simpy
 from scipy import stats
 
-from sim.config.schema import Checkpoint, Delay, Distribution, Leg, Movement, Place, Scenario
+from sim.config.scenario import Scenario
+from sim.config.schema import Checkpoint, Delay, Distribution, Leg, Movement, Place
 from sim.simulate.replications import simulate
 from sim.simulate.workers import simulate_many
 

@@ -26,7 +26,8 @@ import pytest
 
 import sim
 from sim.config.compose import load_run
-from sim.config.schema import Checkpoint, Delay, Distribution, Hold, Leg, Movement, Place, RunConfig, Scenario
+from sim.config.scenario import RunConfig, Scenario
+from sim.config.schema import Checkpoint, Delay, Distribution, Hold, Leg, Movement, Place
 from sim.config.validate import ConfigError, check, scenario_problems
 
 START = "2024-01-01T00:00"

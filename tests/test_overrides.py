@@ -10,7 +10,7 @@ import sys
 import pytest
 from conftest import REPOSITORY, run_sim
 
-from sim.config import schema
+from sim.config import scenario, schema
 from sim.config.compose import load_run
 from sim.config.overrides import addition_problems
 
@@ -80,7 +80,8 @@ def test_reproducing_a_folder_whose_config_cannot_run_is_a_clear_error(tmp_path)
 
 def test_the_key_reference_documents_every_field_and_calls_none_unread():
     reference = (REPOSITORY / "docs" / "scenarios.md").read_text(encoding="utf-8")
-    classes = [c for c in vars(schema).values() if dataclasses.is_dataclass(c) and c is not schema.RunConfig]
+    found = [*vars(schema).values(), *vars(scenario).values()]
+    classes = {c for c in found if dataclasses.is_dataclass(c) and c is not scenario.RunConfig}
     missing = {
         f"{c.__name__}.{f.name}" for c in classes for f in dataclasses.fields(c) if f"`{f.name}`" not in reference
     }

@@ -25,6 +25,7 @@ from conftest import tables_equal
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from sim.config.scenario import Scenario
 from sim.config.schema import (
     BreakdownPolicy,
     Checkpoint,
@@ -42,7 +43,6 @@ from sim.config.schema import (
     OtherTraffic,
     Place,
     RandomClosures,
-    Scenario,
     TrafficPeriod,
 )
 from sim.config.validate import scenario_problems

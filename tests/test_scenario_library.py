@@ -21,7 +21,7 @@ from scipy import stats
 
 from sim.config.compose import load_scenario
 from sim.config.library import SCENARIO_DIR, load_scenario_file
-from sim.config.schema import Scenario
+from sim.config.scenario import Scenario
 from sim.simulate.replications import simulate
 
 SEED = 20230726

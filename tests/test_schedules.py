@@ -12,15 +12,8 @@ from conftest import at, checkpoint, fixed, movement, run_config, scenario
 from scipy import stats
 
 from sim.config.bounds import range_problems
-from sim.config.schema import (
-    ClosureRatePeriod,
-    DeparturePeriod,
-    Flow,
-    OtherTraffic,
-    RandomClosures,
-    RunConfig,
-    TrafficPeriod,
-)
+from sim.config.scenario import RunConfig
+from sim.config.schema import ClosureRatePeriod, DeparturePeriod, Flow, OtherTraffic, RandomClosures, TrafficPeriod
 from sim.config.validate import scenario_problems
 from sim.simulate.compile import compile_scenario
 from sim.simulate.draws import draw_points, draw_rows, other_arrivals, random_windows, scheduled_arrivals

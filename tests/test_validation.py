@@ -15,7 +15,8 @@ from hydra.errors import HydraException, MissingConfigException
 from omegaconf.errors import OmegaConfBaseException
 
 from sim.config.compose import load_run
-from sim.config.schema import Checkpoint, Flow, Leg, Place, RunConfig
+from sim.config.scenario import RunConfig
+from sim.config.schema import Checkpoint, Flow, Leg, Place
 from sim.config.validate import ConfigError, check, scenario_problems
 
 

@@ -44,7 +44,8 @@ from scipy import stats
 from test_properties import scenarios
 
 import sim.model.replication as replication
-from sim.config.schema import ClosureWindow, Delay, Flow, Hold, OtherTraffic, RandomClosures, Scenario
+from sim.config.scenario import Scenario
+from sim.config.schema import ClosureWindow, Delay, Flow, Hold, OtherTraffic, RandomClosures
 from sim.model.checkpoint import Lanes
 from sim.simulate.compile import compile_scenario
 from sim.simulate.distributions import sampler

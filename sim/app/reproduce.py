@@ -19,7 +19,7 @@ from omegaconf.errors import OmegaConfBaseException
 
 from sim.app.run import execute
 from sim.config.compose import to_run
-from sim.config.schema import RunConfig
+from sim.config.scenario import RunConfig
 from sim.config.validate import ConfigError
 from sim.results import layout
 from sim.results.files import read_json, read_table

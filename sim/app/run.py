@@ -16,7 +16,7 @@ from sim.analysis.statistics import summarise
 from sim.config.card import CARD_COLUMNS, scenario_card
 from sim.config.clock import clock_h
 from sim.config.plain import scenario_data
-from sim.config.schema import Precision, RunConfig, Scenario
+from sim.config.scenario import Precision, RunConfig, Scenario
 from sim.results import layout
 from sim.results.assembly import Assembly, concat
 from sim.results.columns import TABLE_COLUMNS

@@ -21,7 +21,7 @@ from sim.analysis.sensitivity_metrics import METRICS, point_results, split
 from sim.analysis.statistics import summarise
 from sim.app.run import summary_inputs
 from sim.config.clock import clock_h
-from sim.config.schema import Scenario
+from sim.config.scenario import Scenario
 from sim.config.study import StudyConfig, StudyMethod, design_scenarios
 from sim.config.uncertainty import varied, why_not_applicable
 from sim.results import layout

@@ -22,8 +22,9 @@ from dataclasses import fields, is_dataclass
 from typing import Any
 
 from sim.config.clock import clock_h, local_datetime
+from sim.config.scenario import RunConfig, Scenario
 from sim.config.schedules import departure_count
-from sim.config.schema import Flow, RunConfig, Scenario
+from sim.config.schema import Flow
 
 __all__ = ["finite", "flow_departures", "range_problems", "scenario_range_problems"]
 

@@ -8,7 +8,8 @@ from dataclasses import fields, is_dataclass
 from enum import Enum
 from typing import Any
 
-from sim.config.schema import Delay, Scenario
+from sim.config.scenario import Scenario
+from sim.config.schema import Delay
 
 CARD_COLUMNS = ("parameter", "value", "unit", "source", "confidence", "note", "overridden")
 _NOT_PARAMETERS = {"title", "description", "sources", "uncertainty"}  # at the top level

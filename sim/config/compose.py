@@ -13,7 +13,7 @@ from omegaconf.errors import MissingMandatoryValue, OmegaConfBaseException
 
 from sim.config import library as scenarios
 from sim.config.overrides import addition_problems, drop_sources_of, removed_scenario_keys
-from sim.config.schema import RunConfig, Scenario
+from sim.config.scenario import RunConfig, Scenario
 from sim.config.study import StudyConfig, check_study
 from sim.config.validate import ConfigError, check
 

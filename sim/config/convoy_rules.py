@@ -11,8 +11,9 @@ from typing import Any
 
 from sim.config.clock import local_datetime
 from sim.config.rules import KEY, delay_problems, find_leg, names, positive, probability_problems, time_problems
+from sim.config.scenario import Scenario
 from sim.config.schedules import schedule_problems
-from sim.config.schema import Flow, Movement, Scenario
+from sim.config.schema import Flow, Movement
 
 
 def convoy_problems(s: Scenario, at: str) -> Iterator[str]:

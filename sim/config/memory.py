@@ -11,7 +11,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from sim.config.bounds import finite, flow_departures
-from sim.config.schema import Checkpoint, Flow, Movement, RunConfig, Scenario
+from sim.config.scenario import RunConfig, Scenario
+from sim.config.schema import Checkpoint, Flow, Movement
 
 __all__ = ["Part", "estimate_memory", "machine_memory", "memory_problems"]
 

@@ -16,7 +16,7 @@ from typing import Any
 from hydra.core.override_parser.overrides_parser import OverridesParser
 from omegaconf import DictConfig
 
-from sim.config.schema import RunConfig
+from sim.config.scenario import RunConfig
 
 
 def addition_problems(overrides: list[str]) -> list[str]:

@@ -7,7 +7,7 @@ from dataclasses import fields, is_dataclass
 from enum import Enum
 from typing import Any
 
-from sim.config.schema import Scenario
+from sim.config.scenario import Scenario
 
 
 def scenario_data(scenario: Scenario) -> dict:

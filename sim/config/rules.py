@@ -16,8 +16,9 @@ from typing import Any
 
 from sim.config.clock import local_datetime
 from sim.config.delays import REQUIRED_FIELDS
+from sim.config.scenario import Scenario
 from sim.config.schedules import schedule_problems
-from sim.config.schema import Delay, Distribution, Scenario
+from sim.config.schema import Delay, Distribution
 
 # Shapes whose mean, sd or median must be above zero, not only >= 0.
 _NEEDS_POSITIVE = (Distribution.lognormal, Distribution.gamma, Distribution.exponential)

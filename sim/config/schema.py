@@ -1,4 +1,6 @@
-"""Typed shape of a run's configuration: the scenario (the world) and the run settings.
+"""Typed shape of a scenario's parts: delays, places, roads, checkpoints, movements, flows,
+holds and decisions, needs, sources and declared uncertainty (`sim.config.scenario` puts them
+together into a scenario and a run).
 
 These dataclasses are registered with Hydra so that composition rejects misspelt keys and wrong
 types. Value rules (positive means, known places...) live in `sim.config.validate`, not here: Hydra builds
@@ -296,58 +298,3 @@ class Uncertainty:
     sd: float | None = None  # truncated_normal only
     reason: str = MISSING  # one sentence: why the value is this uncertain
     source: str = "ASSUMPTION"  # a URL, or ASSUMPTION
-
-
-@dataclass
-class Scenario:
-    """A situation to simulate: the network, its checkpoints, and the movements through it."""
-
-    title: str = MISSING
-    description: str = MISSING
-    start: str = MISSING  # local datetime at clock hour 0, ISO 8601
-    horizon_days: float = MISSING
-    # Checkpoint statistics count vehicles arriving from this many days on (0: from the start), so
-    # steady-state waits of recurring flows and other traffic are not biased by the empty start.
-    warmup_days: float = 0.0
-    places: dict[str, Place] = field(default_factory=dict)
-    legs: dict[str, Leg] = field(default_factory=dict)
-    checkpoints: dict[str, Checkpoint] = field(default_factory=dict)
-    movements: dict[str, Movement] = field(default_factory=dict)
-    flows: dict[str, Flow] = field(default_factory=dict)
-    escorts: dict[str, EscortPool] = field(default_factory=dict)
-    decisions: dict[str, Decision] = field(default_factory=dict)  # shared by movements' holds
-    cargo_types: dict[str, CargoType] = field(default_factory=dict)  # cargo that loses value, by name
-    needs: Needs | None = None
-    # Parameter path inside the scenario (e.g. "checkpoints.hakari.lanes") -> its source.
-    sources: dict[str, Source] = field(default_factory=dict)
-    # Parameter path -> the range of values it may take, for `python -m sim.sensitivity`.
-    uncertainty: dict[str, Uncertainty] = field(default_factory=dict)
-
-
-class PrecisionMetric(Enum):
-    """The statistic whose confidence interval `replications=auto` narrows."""
-
-    mean_delivery_time_h = "mean_delivery_time_h"
-    delivery_probability = "delivery_probability"
-
-
-@dataclass
-class Precision:
-    """For `replications=auto`: replicate in batches until the interval is narrow enough."""
-
-    metric: PrecisionMetric = PrecisionMetric.mean_delivery_time_h
-    relative_half_width: float = 0.05  # half the interval's width over the estimate
-    movements: list[str] = field(default_factory=list)  # which must meet it; empty: all
-    batch: int = 256
-    max_replications: int = 20000
-
-
-@dataclass
-class RunConfig:
-    """One run: a scenario and how to replicate it."""
-
-    scenario: Scenario = MISSING
-    replications: int | str = 500  # a number, or "auto" (see precision)
-    seed: int = 20230726
-    workers: int | str = "auto"  # processes; "auto": all cores for large runs, 1 inside a sweep job
-    precision: Precision = field(default_factory=Precision)

@@ -13,7 +13,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from enum import Enum
 
-from sim.config.schema import RunConfig, Scenario
+from sim.config.scenario import RunConfig, Scenario
 from sim.config.uncertainty import range_problems, varied, why_not_applicable, with_values, without_uncertainty
 from sim.config.validate import ConfigError, check, scenario_problems
 

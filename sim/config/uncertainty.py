@@ -21,7 +21,8 @@ from dataclasses import fields, is_dataclass
 from enum import Enum
 from typing import Any
 
-from sim.config.schema import Scenario, Uncertainty, UncertaintyShape
+from sim.config.scenario import Scenario
+from sim.config.schema import Uncertainty, UncertaintyShape
 
 # The fields each shape takes besides low and high.
 SHAPE_FIELDS = {

@@ -28,7 +28,8 @@ from sim.config.rules import (
     rate_problems,
     time_problems,
 )
-from sim.config.schema import CargoType, Checkpoint, Needs, RunConfig, Scenario
+from sim.config.scenario import RunConfig, Scenario
+from sim.config.schema import CargoType, Checkpoint, Needs
 from sim.config.uncertainty import uncertainty_problems
 
 __all__ = ["ConfigError", "check", "delay_problems", "find_leg", "scenario_problems"]

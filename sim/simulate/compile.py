@@ -7,8 +7,9 @@ from __future__ import annotations
 from datetime import datetime
 
 from sim.config.clock import clock_h, parse_hours
+from sim.config.scenario import Scenario
 from sim.config.schedules import departure_hours, rate_steps
-from sim.config.schema import BreakdownPolicy, Checkpoint, Decision, Flow, Leg, Movement, RandomClosures, Scenario
+from sim.config.schema import BreakdownPolicy, Checkpoint, Decision, Flow, Leg, Movement, RandomClosures
 from sim.model.calendar import NEVER, OpeningHours
 from sim.model.plan import DecisionPlan, Draw, MovementPlan, Plan, PointPlan
 from sim.simulate.distributions import Sampler, sampler

@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from typing import TypeVar
 
-from sim.config.schema import Scenario
+from sim.config.scenario import Scenario
 from sim.results.records import Records
 from sim.simulate.replications import simulate
 from sim.simulate.workers import Progress

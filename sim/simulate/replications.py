@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import NamedTuple
 
-from sim.config.schema import Scenario
+from sim.config.scenario import Scenario
 from sim.model.plan import Plan
 from sim.model.replication import run_replication
 from sim.results.columns import OTHER_TRAFFIC_COLUMNS, TRUCK_COLUMNS

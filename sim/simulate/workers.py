@@ -18,7 +18,7 @@ from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from itertools import islice
 
-from sim.config.schema import Scenario
+from sim.config.scenario import Scenario
 from sim.model.plan import Plan
 from sim.results.assembly import Assembly
 from sim.results.records import Packed, Records
