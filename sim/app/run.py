@@ -18,7 +18,7 @@ from sim.config.clock import clock_h
 from sim.config.plain import scenario_data
 from sim.config.scenario import Precision, RunConfig, Scenario
 from sim.results import layout
-from sim.results.assembly import Assembly, concat
+from sim.results.assembly import Assembly
 from sim.results.columns import TABLE_COLUMNS
 from sim.results.files import table_file, write_json, write_table, write_text
 from sim.results.provenance import provenance
@@ -81,18 +81,19 @@ def _replicate(run: RunConfig, folder: Path, workers: int, progress: bool) -> tu
             for name, columns in TABLE_COLUMNS.items()
         }
 
-        def replicate(count: int, first: int) -> Records:
-            kept = Assembly(count)
+        def replicate(count: int, first: int, kept: Assembly) -> Records:
             for part in simulate_parts(s, run.seed, count, workers, first, progress):
                 for name, writer in writers.items():
                     writer.write(getattr(part, name))
                 kept.add(part.for_statistics())
-            return kept.records()
+            return kept.so_far()
 
         if run.replications == "auto":
             return replicate_to_precision(run.precision, statistics, replicate)
         # The records are not kept beyond the statistics: the report reads the files.
-        return statistics(replicate(run.replications, 0)), None
+        kept = Assembly(run.replications)
+        replicate(run.replications, 0, kept)
+        return statistics(kept.records()), None
 
 
 def summary_inputs(s: Scenario) -> dict:
@@ -143,18 +144,18 @@ def _summary(run: RunConfig, scenario_name: str, computed: dict, precision: dict
 
 
 def replicate_to_precision(
-    p: Precision, statistics: Callable[[Records], dict], replicate: Callable[[int, int], Records]
+    p: Precision, statistics: Callable[[Records], dict], replicate: Callable[[int, int, Assembly], Records]
 ) -> tuple[dict, dict]:
-    """Replicate in batches of `p.batch` (`replicate(count, first)`) until every chosen movement's
-    interval for the chosen metric is within the target relative half-width, or
-    `p.max_replications` is reached."""
-    parts: list[Records] = []
+    """Replicate in batches of `p.batch` (`replicate(count, first, kept)`: the records of every
+    batch so far, each batch joined to those before in `kept`, never all re-joined) until every
+    chosen movement's interval for the chosen metric is within the target relative half-width,
+    or `p.max_replications` is reached."""
+    kept = Assembly(0)
     done = 0
     while True:
-        parts.append(replicate(p.batch, done))
+        kept.expect(p.batch)
+        summary = statistics(replicate(p.batch, done, kept))
         done += p.batch
-        records = concat(parts)
-        summary = statistics(records)
         achieved = relative_half_width(summary, p.metric.value, p.movements or list(summary["movements"]))
         if achieved <= p.relative_half_width or done + p.batch > p.max_replications:
             break

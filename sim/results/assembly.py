@@ -57,19 +57,27 @@ class Assembly:
                 columns[c][rows : rows + n] = v
             self.rows[name] = rows + n
 
+    def expect(self, replications: int) -> None:
+        """Make room for `replications` more than expected so far (another precision batch)."""
+        self.expected += replications
+
+    def so_far(self) -> Records:
+        """The records of the parts added so far, as views of the assembly's columns: valid until
+        the next part is added; the assembly goes on (for `replications=auto`'s batches)."""
+        filled = {name: {c: v[: self.rows[name]] for c, v in t.items()} for name, t in self.columns.items()}
+        return self._records(filled)
+
     def records(self) -> Records:
         """The records of the parts added; the assembly is done with."""
-        if not self.replications:
-            raise ValueError("no records were added")
-        tables = {}
-        for name in TABLE_NAMES:
-            columns = self.columns.get(name)
-            if columns is None:
-                tables[name] = self.empty[name]
-                continue
+        for name, columns in self.columns.items():
             for column in columns.values():
                 column.resize(self.rows[name], refcheck=False)  # in place: no copy, the rest given back
-            tables[name] = dict(columns)
+        return self._records({name: dict(columns) for name, columns in self.columns.items()})
+
+    def _records(self, filled: dict[str, Table]) -> Records:
+        if not self.replications:
+            raise ValueError("no records were added")
+        tables = {name: filled.get(name, self.empty.get(name)) for name in TABLE_NAMES}
         return Records(**tables, horizon_h=self.horizon_h, replications=self.replications)
 
 

@@ -1,0 +1,67 @@
+"""A run streams its tables to disk part by part and keeps only what its statistics read: the files
+and the summary are those of the whole run held in memory, and `replications=auto` joins each
+batch to the ones before instead of re-joining them all."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from sim.analysis.statistics import longest_gaps_h, summarise
+from sim.app.run import execute, summary_inputs
+from sim.config.compose import load_run
+from sim.results import layout
+from sim.results.columns import TABLE_COLUMNS
+from sim.results.files import write_table
+from sim.simulate import workers
+from sim.simulate.randomness import BATCH
+from sim.simulate.replications import simulate
+
+
+def test_tables_streamed_by_a_run_are_byte_for_byte_those_written_from_memory(tmp_path, monkeypatch):
+    monkeypatch.setattr(workers, "CHUNK", BATCH)  # several parts, each streamed as it comes
+    replications = 2 * BATCH + 7
+    run = load_run(["scenario=baseline", f"replications={replications}", "seed=5"])
+    execute(run, tmp_path / "run", "baseline", "", workers=2)
+    whole = simulate(run.scenario, 5, replications)
+    for name in TABLE_COLUMNS:
+        write_table(tmp_path / f"{name}.csv", getattr(whole, name))
+        streamed = (tmp_path / "run" / layout.TABLES[name]).read_bytes()
+        assert streamed == (tmp_path / f"{name}.csv").read_bytes(), name
+    in_memory = json.loads(json.dumps(summarise(whole, **summary_inputs(run.scenario))))
+    written = json.loads((tmp_path / "run" / layout.SUMMARY).read_text())
+    for movement in written["movements"].values():
+        del movement["name"]  # the run adds each movement's name
+    assert {k: written[k] for k in in_memory} == in_memory
+
+
+def test_replications_auto_joins_its_batches_into_the_run_a_fixed_count_gives(tmp_path):
+    # A target no run of 150 replications meets: three batches of 50, then the cap.
+    auto = load_run(
+        [
+            "replications=auto",
+            "precision.batch=50",
+            "precision.max_replications=150",
+            "precision.relative_half_width=0.000001",
+        ]
+    )
+    fixed = load_run(["replications=150"])
+    a = execute(auto, tmp_path / "auto", "baseline", "")
+    f = execute(fixed, tmp_path / "fixed", "baseline", "")
+    assert a["precision"]["replications"] == 150 and not a["precision"]["met"]
+    assert {k: v for k, v in a.items() if k != "precision"} == f
+    for name in layout.TABLES.values():
+        assert (tmp_path / "auto" / name).read_bytes() == (tmp_path / "fixed" / name).read_bytes(), name
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_the_longest_gap_is_the_largest_difference_of_each_replications_sorted_times(seed):
+    rng = np.random.default_rng(seed)
+    reps, n, horizon_h = int(rng.integers(1, 12)), int(rng.integers(0, 40)), 100.0
+    rep_index, time_h = rng.integers(0, reps, n), np.round(rng.uniform(0, horizon_h, n))  # ties too
+    gaps = longest_gaps_h(rep_index, time_h, reps, horizon_h)
+    for r in range(reps):
+        times = np.concatenate([[0.0], np.sort(time_h[rep_index == r]), [horizon_h]])
+        assert gaps[r] == np.diff(times).max()
