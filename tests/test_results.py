@@ -61,6 +61,16 @@ def test_long_tables_are_read_block_by_block_as_written(tmp_path, monkeypatch):
     assert read_table(tmp_path / "t.csv", replication=9)["place"].tolist() == []
 
 
+def test_one_replications_rows_are_read_up_to_the_first_row_after_them(tmp_path):
+    # A run writes its tables in replication order, so nothing after replication 0's rows is read:
+    # not even a stray row of replication 0 that a run would never write there.
+    write_table(tmp_path / "t.csv", TABLE)
+    with (tmp_path / "t.csv").open("a") as file:
+        file.write("0,stray,9\n")
+    assert read_table(tmp_path / "t.csv", replication=0)["movement"].tolist() == ["convoy", "flour"]
+    assert read_table(tmp_path / "t.csv", replication=1)["movement"].tolist() == ["convoy"]
+
+
 def test_the_copy_a_run_keeps_gives_the_same_statistics(baseline):
     parts = [simulate(baseline, 4, 70, first) for first in (0, 70)]
     copies = [p.for_statistics() for p in parts]

@@ -14,7 +14,7 @@ import os
 import tempfile
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from itertools import islice
+from itertools import dropwhile, islice, takewhile
 from pathlib import Path
 from typing import IO
 
@@ -117,14 +117,14 @@ _BLOCK = 10_000  # rows held as Python objects at a time
 def read_table(path: Path, replication: int | None = None) -> Table:
     """A CSV file written by `write_table`: numeric columns as float arrays (empty cells NaN), text
     columns as object arrays of strings (as `sim.results.records` builds them); with `replication`, only
-    that replication's rows. The file is read as a stream and turned into arrays block by block,
+    that replication's rows, which lie together (a run writes its tables in replication order):
+    reading stops after them. The file is read as a stream and turned into arrays block by block,
     each distinct text stored once, so reading needs little memory beyond the arrays."""
     with path.open(encoding="utf-8", newline="") as handle:
         reader = csv.reader(handle)
         columns = next(reader, [])
         if replication is not None:
-            at, wanted = columns.index("replication"), str(replication)
-            reader = (row for row in reader if row[at] == wanted)
+            reader = _rows_of(reader, columns.index("replication"), str(replication))
         texts: dict[str, str] = {}
         blocks = []
         while rows := list(islice(reader, _BLOCK)):
@@ -156,6 +156,14 @@ def _cells(path: Path, i: int, replication: int | None) -> Iterator[list[str]]:
     with path.open(encoding="utf-8", newline="") as handle:
         reader = csv.reader(handle)
         columns = next(reader)
-        at, wanted = (columns.index("replication"), str(replication)) if replication is not None else (None, None)
+        if replication is not None:
+            reader = _rows_of(reader, columns.index("replication"), str(replication))
         while rows := list(islice(reader, _BLOCK)):
-            yield [row[i] for row in rows if at is None or row[at] == wanted]
+            yield [row[i] for row in rows]
+
+
+def _rows_of(rows: Iterator[list[str]], at: int, wanted: str) -> Iterator[list[str]]:
+    """The rows whose field `at` is `wanted`, all together in `rows`: those before are skipped,
+    and none after is read (at a million replications, replication 0's passages are the first
+    few rows of 16 million)."""
+    return takewhile(lambda row: row[at] == wanted, dropwhile(lambda row: row[at] != wanted, rows))
