@@ -104,11 +104,24 @@ class TableWriter:
         """Write a table's rows (column name -> array), in blocks."""
         n = len(table[self.columns[0]]) if self.columns else 0
         for i in range(0, n, _BLOCK):
-            self.write_rows(zip(*(table[c][i : i + _BLOCK].tolist() for c in self.columns)))
+            self._csv.writerows(zip(*(_cells_of(table[c][i : i + _BLOCK]) for c in self.columns)))
 
     def write_rows(self, rows: Iterable[Sequence]) -> None:
         """Write rows of Python values; NaN (a time that never came) is written as an empty field."""
         self._csv.writerows(["" if isinstance(v, float) and math.isnan(v) else v for v in row] for row in rows)
+
+
+def _cells_of(column: np.ndarray) -> list:
+    """A column's values as Python objects for the CSV writer, NaN as an empty field (as
+    `write_rows` writes them): found column by column, a third of the time that writing the
+    values takes, where a test of every value of every row took as long as the writing."""
+    if column.dtype.kind == "f":
+        cells = column.astype(object)  # Python floats, written by their repr as `tolist` gives them
+        cells[np.isnan(column)] = ""
+        return cells.tolist()
+    if column.dtype.kind == "O":
+        return ["" if isinstance(v, float) and math.isnan(v) else v for v in column.tolist()]
+    return column.tolist()
 
 
 _BLOCK = 10_000  # rows held as Python objects at a time
