@@ -5,6 +5,7 @@ SimPy model of the same thing and the exact recursion. From the repository's roo
     python -m benchmarks.run --memory     # also: 100,000 replications through simulate_many, peak RSS
     python -m benchmarks.run --profile    # also: cProfile of the simulator, time in garbage collection
     python -m benchmarks.run --quick      # fewer replications: a smoke run, noisier figures
+    python -m benchmarks.run --end-to-end # also: the whole CLI at 10^4, 10^5, 10^6 (benchmarks.end_to_end)
 
 It first checks that the simulator, the plain SimPy model and the recursion agree statistically on
 the delivery times (see `benchmarks.reference`), and prints no timing if they do not. Rates within
@@ -33,7 +34,7 @@ import numpy as np
 import scipy
 import simpy
 
-from benchmarks import reference
+from benchmarks import end_to_end, reference
 from sim.simulate.replications import simulate
 from sim.simulate.workers import available_cores, simulate_many
 
@@ -334,6 +335,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--profile", action="store_true", help="also profile the simulator (cProfile)")
     parser.add_argument("--seed", type=int, default=20240101)
     parser.add_argument("--agreement-replications", type=int, help="default 2000 (500 with --quick)")
+    parser.add_argument("--end-to-end", action="store_true", help="also time the whole CLI (benchmarks.end_to_end)")
+    parser.add_argument("--end-to-end-sizes", type=int, nargs="+", default=list(end_to_end.SIZES))
     parser.add_argument("--memory-child", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.memory_child:
@@ -360,6 +363,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.memory:
         print()
         memory_check(args.memory_replications, cores, 2048, args.seed)
+    if args.end_to_end:
+        print()
+        end_to_end.report(args.end_to_end_sizes, [1, cores] if cores > 1 else [1])
     if args.profile:
         print()
         profile(args.seed, 512, 15)
