@@ -108,7 +108,12 @@ class TableWriter:
 
     def write_rows(self, rows: Iterable[Sequence]) -> None:
         """Write rows of Python values; NaN (a time that never came) is written as an empty field."""
-        self._csv.writerows(["" if isinstance(v, float) and math.isnan(v) else v for v in row] for row in rows)
+        self._csv.writerows([_blank_if_nan(v) for v in row] for row in rows)
+
+
+def _blank_if_nan(value: object) -> object:
+    """A value for the CSV writer: NaN (a time that never came) as an empty field."""
+    return "" if isinstance(value, float) and math.isnan(value) else value
 
 
 def _cells_of(column: np.ndarray) -> list:
@@ -120,7 +125,7 @@ def _cells_of(column: np.ndarray) -> list:
         cells[np.isnan(column)] = ""
         return cells.tolist()
     if column.dtype.kind == "O":
-        return ["" if isinstance(v, float) and math.isnan(v) else v for v in column.tolist()]
+        return [_blank_if_nan(v) for v in column.tolist()]
     return column.tolist()
 
 
