@@ -51,8 +51,10 @@ def toy(uncertainty: dict[str, Uncertainty] | None = None):
     return s
 
 
-def study(method: str, **settings) -> StudyConfig:
-    config = StudyConfig(scenario=toy(), replications=4, seed=3, method=StudyMethod(method), **settings)
+def study(method: str, propagation: bool = False, **settings) -> StudyConfig:
+    config = StudyConfig(
+        scenario=toy(), replications=4, seed=3, method=StudyMethod(method), propagation=propagation, **settings
+    )
     check_study(config)
     return config
 
@@ -199,18 +201,23 @@ def test_the_command_runs_a_study_into_a_complete_folder(tmp_path):
 
 
 @pytest.mark.parametrize(
-    "bad, message",
+    "module, bad, message",
     [
-        ("method=sobl", "method"),
+        ("sim.sensitivity", "method=sobl", "method"),
         (
+            "sim.sensitivity",
             "scenario.movements.armenia_convoy.hold.refusal_probability=0.95",
             "scenario.uncertainty.movements.armenia_convoy.hold.refusal_probability: the scenario's value 0.95",
         ),
+        ("sim.sensitivity", "method=latin", "method=latin: python -m sim.sensitivity runs method=morris or sobol"),
+        ("sim.uncertainty", "method=morris", "method=morris: python -m sim.uncertainty runs method=latin or sobol"),
+        ("sim.uncertainty", "samples=100 method=sobol", "samples=100: must be a power of 2"),
+        ("sim.sensitivity", "propagation=true", "propagation=True: not an override; run python -m sim.uncertainty"),
     ],
 )
-def test_the_command_refuses_bad_input_without_a_traceback_or_a_folder(tmp_path, bad, message):
+def test_the_command_refuses_bad_input_without_a_traceback_or_a_folder(tmp_path, module, bad, message):
     refused = tmp_path / "refused"
-    done = run_sim(bad, f"hydra.run.dir={refused}", cwd=tmp_path, module="sim.sensitivity")
+    done = run_sim(*bad.split(), f"hydra.run.dir={refused}", cwd=tmp_path, module=module)
     assert done.returncode == 1 and message in done.stderr and "Traceback" not in done.stderr, done.stderr
     assert not refused.exists()
 
@@ -252,20 +259,25 @@ def test_every_shipped_scenario_can_be_studied(name):
     assert varied(study.scenario)
 
 
-def test_propagation_gives_a_total_interval_over_the_ranges_beside_the_monte_carlo_one(tmp_path):
-    config = study("latin", samples=64)
+@pytest.mark.parametrize("sampling", ["latin", "sobol"])
+def test_propagation_gives_a_total_interval_over_the_ranges_beside_the_monte_carlo_one(tmp_path, sampling):
+    config = study(sampling, propagation=True, samples=64)
     run_study(config, tmp_path)
     t = read_table(tmp_path / "intervals.csv")
     row = [i for i in range(len(t["metric"])) if (t["metric"][i], t["movement"][i]) == TIME][0]
     # Nominal: 2 + 1.5 h of driving and an exponential inspection of mean 0.5 h, 4 replications.
     assert t["mc_low"][row] < 4.0 < t["mc_high"][row] and t["mc_high"][row] - t["mc_low"][row] < 2.0
-    # Over the ranges the driving alone spans 2 .. 6.16 h: the total interval is much wider.
-    assert 2.0 < t["total_low"][row] < 3.0 and 5.5 < t["total_high"][row] < 7.5
+    # Over the ranges the driving alone spans 2 .. 6.16 h, its middle 95% about 2.4 .. 5.8 h, plus
+    # about 0.5 h of inspection: the total interval is much wider.
+    assert 2.0 < t["total_low"][row] < 3.3 and 5.5 < t["total_high"][row] < 7.5
     # Variance of the driving over the ranges (10 + 1) / 12; noise 0.25 / 4: about 94% parameters.
     assert 0.85 < t["parameter_share"][row] < 1.0 and t["parameter_share"][row] + t["mc_share"][row] == 1.0
     assert read_json(tmp_path / "study.json")["points"] == 65  # the nominal point, then the sets
     md = (tmp_path / "report.md").read_text(encoding="utf-8")
     assert "at the scenario's own values" in md and "Monte-Carlo only (95%)" in md
+    assert "Latin hypercube" in md if sampling == "latin" else "Sobol' sequence" in md
+    figure = "uncertainty_04_median_delivery_time_h.png"  # one figure per metric: its intervals per movement
+    assert (tmp_path / figure).read_bytes().startswith(b"\x89PNG") and f"]({figure})" in md
 
 
 def test_the_uncertainty_command_writes_a_complete_folder(tmp_path):

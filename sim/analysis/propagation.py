@@ -2,9 +2,10 @@
 beside the Monte-Carlo interval of a run at the scenario's own values.
 
 The design's first point is the scenario as written (the nominal point); the others are parameter
-sets drawn by Latin hypercube over the declared ranges, each run with the same seed (common random
-numbers). For each result: the Monte-Carlo-only interval is the nominal point's (estimate +-
-1.96 standard errors, as a run reports it, in the normal approximation); the total interval is
+sets drawn over the declared ranges (Latin hypercube or Sobol' sequence), each run with a seed of
+its own, so that their Monte-Carlo noise is independent. For each result: the Monte-Carlo-only
+interval is the nominal point's (estimate +- 1.96 standard errors, as a run reports it, in the
+normal approximation); the total interval is
 the 2.5-97.5% range of the result over the parameter sets, which holds both the parameters'
 uncertainty and each set's Monte-Carlo noise. The variance of the result across sets splits into
 the mean squared standard error (Monte-Carlo) and the rest (the parameters).

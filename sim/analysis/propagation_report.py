@@ -1,12 +1,15 @@
 """The facts of an uncertainty-propagation report (`python -m sim.uncertainty`), from study.json
 and intervals.csv: per result, the estimate at the scenario's values with its Monte-Carlo-only
-interval, the total interval over the declared ranges, and the shares of variance, formatted."""
+interval, the total interval over the declared ranges, and the shares of variance, formatted; and
+per metric, a figure of its intervals for every movement."""
 
 from __future__ import annotations
 
 import math
 
 from sim.analysis import formatting
+from sim.analysis.sensitivity_figures import propagation_figure
+from sim.analysis.sensitivity_metrics import METRICS
 
 
 def propagated(study: dict, table: dict) -> list[dict]:
@@ -22,6 +25,7 @@ def propagated(study: dict, table: dict) -> list[dict]:
             if fact["unit"] == "share":  # a chance's normal-approximation interval stays within 0..1
                 cell["mc_low"], cell["mc_high"] = max(0.0, cell["mc_low"]), min(1.0, cell["mc_high"])
             entry |= {
+                "cell": cell,
                 "estimate": form(cell["estimate"]),
                 "mc": _between(cell["mc_low"], cell["mc_high"], form),
                 "total": _between(cell["total_low"], cell["total_high"], form),
@@ -30,6 +34,18 @@ def propagated(study: dict, table: dict) -> list[dict]:
             }
         out.append(entry)
     return out
+
+
+def metric_figures(results: list[dict]) -> list[dict]:
+    """Per metric with an interval for some movement: its figure (PNG bytes and file name)."""
+    figures = []
+    for n, (metric, (label, unit)) in enumerate(METRICS.items(), 1):
+        rows = [{"name": r["name"], **r["cell"]} for r in results if r["metric"] == metric and r["analysed"]]
+        if rows:
+            image = propagation_figure(rows, label[0].upper() + label[1:], unit)
+            file = f"uncertainty_{n:02d}_{metric}.png"
+            figures.append({"metric": metric, "label": label, "file": file, "png": image})
+    return figures
 
 
 def _form(unit: str):

@@ -6,8 +6,9 @@ the absolute effects of a step across a parameter's range: how much it matters),
 spread: interactions or non-linearity) and mu*'s bootstrap interval. Sobol' (Saltelli's scheme,
 `SALib.sample.sobol` / `SALib.analyze.sobol`, without second-order indices): S1 (the share of
 the result's variance a parameter explains alone) and ST (with all its interactions), with
-bootstrap intervals. Latin hypercube sampling (`SALib.sample.latin`) draws parameter sets for
-uncertainty propagation (`sim.analysis.propagation`). Parameters are given as dicts of an
+bootstrap intervals. Parameter sets for uncertainty propagation (`sim.analysis.propagation`) are
+a Latin hypercube (`SALib.sample.latin`) or a scrambled Sobol' sequence (`scipy.stats.qmc.Sobol`),
+mapped to the parameters' shapes by SALib's `scale_samples`. Parameters are given as dicts of an
 `Uncertainty`'s fields, so this module needs neither the configuration nor the model.
 """
 
@@ -21,6 +22,8 @@ from SALib.analyze import sobol as sobol_analysis
 from SALib.sample import latin as latin_sample
 from SALib.sample import morris as morris_sample
 from SALib.sample import sobol as sobol_sample
+from SALib.util import scale_samples
+from scipy.stats import qmc
 
 INDEX_COLUMNS = ("method", "metric", "movement", "parameter", "index", "value", "conf_low", "conf_high")
 CONFIDENCE = 0.95
@@ -44,12 +47,20 @@ def problem(parameters: dict[str, dict]) -> dict:
 
 
 def design(spec: dict, method: str, settings: dict, seed: int) -> np.ndarray:
-    """The design points (one row each, one column per parameter, in SALib's order)."""
+    """A sensitivity study's design points (one row each, one column per parameter, in SALib's order)."""
     if method == "morris":
         return morris_sample.sample(spec, settings["trajectories"], num_levels=settings["levels"], seed=seed)
-    if method == "latin":
-        return latin_sample.sample(spec, settings["samples"], seed=seed)
     return sobol_sample.sample(spec, settings["samples"], calc_second_order=False, seed=seed)
+
+
+def parameter_sets(spec: dict, method: str, samples: int, seed: int) -> np.ndarray:
+    """`samples` parameter sets drawn over the ranges for propagation: a Latin hypercube
+    (method "latin") or the first points of a scrambled Sobol' sequence ("sobol"; `samples` a
+    power of 2, where the sequence is balanced)."""
+    if method == "latin":
+        return latin_sample.sample(spec, samples, seed=seed)
+    unit = qmc.Sobol(spec["num_vars"], scramble=True, seed=seed).random(samples)
+    return scale_samples(unit, spec)
 
 
 def indices(spec: dict, method: str, settings: dict, points: np.ndarray, results: np.ndarray, seed: int) -> list[dict]:

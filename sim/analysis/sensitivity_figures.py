@@ -1,5 +1,6 @@
-"""The ranking figure of one result of a sensitivity study: Morris's mu*-sigma plane, or Sobol'
-first-order and total indices as bars, each with its bootstrap interval."""
+"""The figures of a study. Sensitivity: the ranking of one result, Morris's mu*-sigma plane or
+Sobol' first-order and total indices as bars, each with its bootstrap interval. Propagation: one
+metric's intervals, Monte-Carlo only beside total, one row per movement."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from sim.analysis.figures import DELIVERED, figure, png
 from sim.analysis.formatting import wrapped
 
 LABELLED = 0.05  # Morris: label the parameters whose mu* is at least this share of the largest
-TOTAL = "#c05621"  # Sobol' total indices, beside the first-order ones in DELIVERED
+TOTAL = "#c05621"  # Sobol' total indices and propagation's total intervals, beside DELIVERED
 
 
 def morris_figure(ranking: list[dict], title: str, noise: float | None) -> bytes:
@@ -55,4 +56,31 @@ def sobol_figure(ranking: list[dict], title: str) -> bytes:
     ax.set_xlabel("share of the result's variance (S1: the parameter alone; ST: with its interactions)")
     ax.set_title(wrapped(title, 110), fontsize=10)
     ax.legend(fontsize=8, loc="lower right")
+    return png(fig)
+
+
+def propagation_figure(rows: list[dict], title: str, unit: str) -> bytes:
+    """One metric over the declared ranges: per row (a movement), the total 95% interval as a
+    wide bar, the Monte-Carlo-only interval as a narrow one inside it, and the estimate at the
+    scenario's own values as a dot. `rows`: {"name", "estimate", "mc_low", "mc_high",
+    "total_low", "total_high"}, in the order to show, top first."""
+    scale = 100.0 if unit == "share" else 1.0
+    fig = figure(1.2 + 0.42 * len(rows))
+    ax = fig.add_subplot()
+    at = list(range(len(rows)))[::-1]
+    for y, r in zip(at, rows):
+        low, high = r["total_low"] * scale, r["total_high"] * scale
+        ax.barh(y, high - low, left=low, height=0.6, color=TOTAL, alpha=0.35, label="total (parameters and noise)")
+        if r["mc_low"] == r["mc_low"]:  # not NaN: the nominal point has a standard error
+            mc_low, mc_high = r["mc_low"] * scale, r["mc_high"] * scale
+            ax.barh(y, mc_high - mc_low, left=mc_low, height=0.22, color=DELIVERED, label="Monte-Carlo only")
+        ax.plot(r["estimate"] * scale, y, "o", color="#1a202c", markersize=4, label="at the scenario's values")
+    handles, labels = ax.get_legend_handles_labels()
+    unique = dict(zip(labels, handles))
+    fig.legend(unique.values(), unique.keys(), fontsize=8, loc="outside lower center", ncols=3)
+    if unit == "share":
+        ax.set_xlim(0, 100)
+    ax.set_yticks(at, [wrapped(r["name"], 40) for r in rows], fontsize=8)
+    ax.set_xlabel("%" if unit == "share" else unit)
+    ax.set_title(wrapped(title, 110), fontsize=10)
     return png(fig)

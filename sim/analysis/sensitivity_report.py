@@ -14,7 +14,7 @@ import math
 from pathlib import Path
 
 from sim.analysis import formatting, markdown
-from sim.analysis.propagation_report import propagated
+from sim.analysis.propagation_report import metric_figures, propagated
 from sim.analysis.sensitivity import morris_step
 from sim.analysis.sensitivity_figures import morris_figure, sobol_figure
 from sim.results import layout
@@ -30,9 +30,8 @@ DOMINANT = 0.5  # a parameter with half of the total (mu* or ST) or more dominat
 def write_sensitivity_report(folder: Path) -> None:
     """Write the figures, report.html and report.md of a study folder."""
     page = content(folder)
-    for r in page["results"]:
-        if r.get("figure"):
-            write_bytes(folder / r["figure"]["file"], r["figure"]["png"])
+    for image in page["figures"]:
+        write_bytes(folder / image["file"], image["png"])
     html = formatting.environment(html=True)
     html.filters["raw"] = lambda text: text
     write_text(folder / layout.REPORT_HTML, html.get_template("sensitivity_report.html.j2").render(**page))
@@ -44,18 +43,23 @@ def content(folder: Path) -> dict:
     """Everything the report states, from the study's files."""
     study = read_json(folder / layout.STUDY)
     short = {p["key"]: _short(p["key"]) for p in study["parameters"]}
-    if study["method"] == "latin":
+    if study["propagation"]:
         results = propagated(study, read_table(folder / layout.INTERVALS))
+        figures = metric_figures(results)
     else:
         table = read_table(folder / layout.INDICES)
         results = [_result(study, fact, table, short, n) for n, fact in enumerate(study["results"], 1)]
+        figures = [r["figure"] for r in results if r["figure"]]
+    for image in figures:
+        image["base64"] = base64.b64encode(image["png"]).decode("ascii")
     headline = [r for r in results if r["metric"] in ("delivery_probability", "person_days") and r["analysed"]]
     headline = headline or [r for r in results if r["metric"] == "delivery_probability"]
     return {
-        "title": f"{'Uncertainty' if study['method'] == 'latin' else 'Sensitivity'} of {study['title']}",
+        "title": f"{'Uncertainty' if study['propagation'] else 'Sensitivity'} of {study['title']}",
         "study": study,
         "morris": study["method"] == "morris",
-        "latin": study["method"] == "latin",
+        "propagation": study["propagation"],
+        "figures": figures,
         "step": morris_step(study["settings"]["levels"]),
         "parameters": [{**p, "short": short[p["key"]]} for p in study["parameters"]],
         "results": results,
@@ -88,7 +92,7 @@ def _result(study: dict, fact: dict, table: dict, short: dict, number: int) -> d
         out["negligible"] = [p["short"] for p in ranking if p["ST_high"] < NEGLIGIBLE]
         image = sobol_figure(ranking, title)
         out["warnings"] = _sobol_warnings(study, fact, ranking)
-    out["figure"] = {"file": file, "png": image, "base64": base64.b64encode(image).decode("ascii")}
+    out["figure"] = {"file": file, "png": image}
     return out
 
 

@@ -1,6 +1,7 @@
 """The command line of a sensitivity study: `python -m sim.sensitivity scenario=baseline method=morris`,
 and of uncertainty propagation, `python -m sim.uncertainty scenario=baseline` (the same task with
-`configs/uncertainty.yaml`: Latin hypercube parameter sets instead of a Morris or Sobol' design).
+`configs/uncertainty.yaml`: parameter sets, Latin hypercube or Sobol' sequence, instead of a Morris
+or Sobol' design).
 
 Hydra composes `configs/sensitivity.yaml` (the run settings of `python -m sim`, so every override
 of a normal run works here too, plus the study's method and sample sizes). Thin: compose ->
@@ -20,20 +21,36 @@ from omegaconf import DictConfig, OmegaConf
 
 from sim.app.cli import discard, guard, interrupt
 from sim.config.compose import CONFIG_DIR, to_run
-from sim.config.study import check_study
+from sim.config.study import COMMANDS, StudyConfig, check_study
 from sim.config.validate import ConfigError
 
 _composed = False  # whether Hydra has composed the config and called the task
 
 
-def task(cfg: DictConfig) -> None:
-    """One study (sensitivity, or uncertainty propagation) from the config Hydra composed."""
+def sensitivity_task(cfg: DictConfig) -> None:
+    """A sensitivity study (Morris or Sobol') from the config Hydra composed."""
+    task(cfg, propagation=False)
+
+
+def propagation_task(cfg: DictConfig) -> None:
+    """An uncertainty propagation from the config Hydra composed."""
+    task(cfg, propagation=True)
+
+
+def task(cfg: DictConfig, propagation: bool) -> None:
+    """One study: compose, validate, run its design points, write its folder."""
     global _composed
     _composed = True
     hydra_cfg = HydraConfig.get()
     folder = Path(hydra_cfg.runtime.output_dir)
+
+    def rules(study: StudyConfig) -> None:
+        if study.propagation != propagation:  # the command, not an override, says which study this is
+            raise ConfigError([f"propagation={study.propagation}: not an override; run {COMMANDS[study.propagation]}"])
+        check_study(study)
+
     try:
-        study = to_run(cfg, list(hydra_cfg.overrides.task), check_study)
+        study = to_run(cfg, list(hydra_cfg.overrides.task), rules)
         from sim.app.study import execute_study, prepare  # SALib, SciPy and SimPy load only now
 
         design = prepare(study)  # every design point validated before anything runs
@@ -61,8 +78,8 @@ def task(cfg: DictConfig) -> None:
     print(f"{len(facts['parameters'])} parameters varied; results and report: {folder}")
 
 
-main = hydra.main(version_base="1.3", config_path=str(CONFIG_DIR), config_name="sensitivity")(task)
-propagation = hydra.main(version_base="1.3", config_path=str(CONFIG_DIR), config_name="uncertainty")(task)
+main = hydra.main(version_base="1.3", config_path=str(CONFIG_DIR), config_name="sensitivity")(sensitivity_task)
+propagation = hydra.main(version_base="1.3", config_path=str(CONFIG_DIR), config_name="uncertainty")(propagation_task)
 
 
 def cli() -> None:
@@ -71,5 +88,5 @@ def cli() -> None:
 
 
 def uncertainty_cli() -> None:
-    """`python -m sim.uncertainty`: the same, with configs/uncertainty.yaml (method=latin)."""
+    """`python -m sim.uncertainty`: the same, with configs/uncertainty.yaml (propagation)."""
     guard(propagation, lambda: _composed)

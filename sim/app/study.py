@@ -22,7 +22,7 @@ from sim.analysis.statistics import summarise
 from sim.app.run import summary_inputs
 from sim.config.clock import clock_h
 from sim.config.scenario import Scenario
-from sim.config.study import StudyConfig, StudyMethod, design_scenarios
+from sim.config.study import StudyConfig, design_scenarios
 from sim.config.uncertainty import varied, why_not_applicable
 from sim.results import layout
 from sim.results.files import write_json, write_table, write_text
@@ -49,14 +49,16 @@ def prepare(study: StudyConfig) -> Design:
     s = study.scenario
     parameters = {key: _plain(s, key, u) for key, u in varied(s).items()}
     spec = sensitivity.problem(parameters)
-    points = sensitivity.design(spec, study.method.value, settings(study), study.seed)
-    seeds = [study.seed] * len(points)
-    if study.method is StudyMethod.latin:
+    if study.propagation:
         # The scenario as written first (the nominal point: a normal run with this seed); then
         # each parameter set with its own seed, so that the sets' Monte-Carlo noise is independent
         # and the variance across them splits into parameters and noise.
-        points = np.vstack([[p["value"] for p in parameters.values()], points])
+        sets = sensitivity.parameter_sets(spec, study.method.value, study.samples, study.seed)
+        points = np.vstack([[p["value"] for p in parameters.values()], sets])
         seeds = [study.seed + n for n in range(len(points))]
+    else:
+        points = sensitivity.design(spec, study.method.value, settings(study), study.seed)
+        seeds = [study.seed] * len(points)
     return Design(parameters, spec, points, design_scenarios(s, list(parameters), points), seeds)
 
 
@@ -103,7 +105,7 @@ def execute_study(
         results = list(runs)
         write_table(folder / layout.DESIGNS, _design_rows(design, results))
         facts = _study_facts(study, design, scenario_name, results)
-        if study.method is StudyMethod.latin:
+        if study.propagation:
             write_table(folder / layout.INTERVALS, _interval_rows(results, facts))
         else:
             write_table(folder / layout.INDICES, _index_rows(study, design, results, facts))
@@ -171,6 +173,7 @@ def _study_facts(study: StudyConfig, design: Design, scenario_name: str, results
         "scenario": scenario_name,
         "title": s.title,
         "method": study.method.value,
+        "propagation": study.propagation,
         "settings": settings(study),
         "seed": study.seed,
         "replications": study.replications,

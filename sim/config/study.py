@@ -3,8 +3,8 @@ workers) plus the method and its sample sizes, the rules they obey, and the scen
 design points, each checked by the same rules as a normal run before anything runs.
 
 `python -m sim.sensitivity` composes a `StudyConfig` with Hydra (`configs/sensitivity.yaml`), and
-`python -m sim.uncertainty` too (`configs/uncertainty.yaml`, method=latin); the scenario's declared
-`uncertainty` says what is varied.
+`python -m sim.uncertainty` too (`configs/uncertainty.yaml`: propagation, method=latin or sobol);
+the scenario's declared `uncertainty` says what is varied.
 """
 
 from __future__ import annotations
@@ -19,11 +19,16 @@ from sim.config.validate import ConfigError, check, scenario_problems
 
 
 class StudyMethod(Enum):
-    """The designs a study can run (all from SALib): two sensitivity methods, and propagation."""
+    """How a study chooses its design points. Sensitivity (`python -m sim.sensitivity`): morris or
+    sobol. Propagation (`python -m sim.uncertainty`): latin or sobol, the parameter sets."""
 
     morris = "morris"  # elementary effects: a cheap screening, mu* and sigma per parameter
-    sobol = "sobol"  # variance decomposition: first-order and total indices, Saltelli sampling
-    latin = "latin"  # uncertainty propagation (`python -m sim.uncertainty`): a Latin hypercube of parameter sets
+    sobol = "sobol"  # sensitivity: Saltelli sampling, first-order and total indices; propagation: a Sobol' sequence
+    latin = "latin"  # propagation: a Latin hypercube of parameter sets
+
+
+METHODS = {False: (StudyMethod.morris, StudyMethod.sobol), True: (StudyMethod.latin, StudyMethod.sobol)}
+COMMANDS = {False: "python -m sim.sensitivity", True: "python -m sim.uncertainty"}
 
 
 @dataclass
@@ -34,8 +39,9 @@ class StudyConfig(RunConfig):
     method: StudyMethod = StudyMethod.morris
     trajectories: int = 20  # Morris: trajectories, each (parameters + 1) design points
     levels: int = 4  # Morris: grid levels per parameter, even
-    samples: int = 128  # Sobol': base samples N, a power of 2, N x (parameters + 2) points; latin: parameter sets
+    samples: int = 128  # Sobol': base samples N, a power of 2, N x (parameters + 2) points; propagation: parameter sets
     resamples: int = 1000  # bootstrap resamples for the indices' confidence intervals
+    propagation: bool = False  # set by `python -m sim.uncertainty` (configs/uncertainty.yaml), not by hand
 
 
 def check_study(study: StudyConfig) -> None:
@@ -53,6 +59,10 @@ def check_study(study: StudyConfig) -> None:
 def study_problems(study: StudyConfig) -> Iterator[str]:
     """Rules of the study's own settings, of its scenario's declared ranges against the scenario
     (see `range_problems`), and that the scenario declares something to vary."""
+    allowed = METHODS[study.propagation]
+    if study.method not in allowed:
+        names = " or ".join(m.value for m in allowed)
+        yield f"method={study.method.value}: {COMMANDS[study.propagation]} runs method={names}"
     if isinstance(study.replications, str):
         yield f"replications={study.replications}: a study needs a whole number of replications per design point"
     if study.trajectories < 2:
