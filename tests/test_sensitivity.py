@@ -189,6 +189,33 @@ def test_results_are_byte_identical_whatever_the_number_of_workers(tmp_path):
         assert (one / name).read_bytes() == (two / name).read_bytes(), name
 
 
+@pytest.mark.slow
+def test_a_study_on_a_local_dask_cluster_writes_the_same_bytes_as_on_one_process(tmp_path):
+    pytest.importorskip("distributed")  # the optional extra `cluster`
+    one, cluster = tmp_path / "one", tmp_path / "cluster"
+    run_study(study("morris", trajectories=3), one, workers=1)
+    run_study(study("morris", trajectories=3, cluster="local"), cluster, workers=2)
+    for name in ("designs.csv", "indices.csv", "study.json"):
+        assert (one / name).read_bytes() == (cluster / name).read_bytes(), name
+
+
+@pytest.mark.slow
+def test_a_cluster_that_does_not_answer_fails_the_study_in_one_line(tmp_path):
+    pytest.importorskip("distributed")
+    folder = tmp_path / "study"
+    args = ["replications=3", "trajectories=2", "cluster=tcp://127.0.0.1:9", f"hydra.run.dir={folder}"]
+    done = run_sim(*args, cwd=tmp_path, module="sim.sensitivity")
+    assert done.returncode == 1 and "Traceback" not in done.stderr, done.stderr
+    assert "cluster=tcp://127.0.0.1:9: no Dask scheduler answered" in done.stderr
+    assert read_status(folder) == "failed"
+
+
+@pytest.mark.parametrize("address", ["127.0.0.1", "http://scheduler:8786", "tcp://"])
+def test_a_cluster_is_local_or_a_dask_scheduler_address(address):
+    with pytest.raises(ConfigError, match=f"cluster={address}: must be local or a Dask scheduler's address"):
+        check_study(StudyConfig(scenario=toy(), cluster=address))
+
+
 def test_the_command_runs_a_study_into_a_complete_folder(tmp_path):
     folder = tmp_path / "study"
     args = ["replications=3", "trajectories=2", "workers=1", f"hydra.run.dir={folder}"]

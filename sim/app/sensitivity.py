@@ -57,10 +57,12 @@ def task(cfg: DictConfig, propagation: bool) -> None:
     except ConfigError:
         discard(folder)
         raise
+    from sim.simulate.cluster import ClusterError
     from sim.simulate.workers import available_cores
 
     workers = available_cores() if study.workers == "auto" else study.workers
-    print(f"{study.method.value}: {len(design.scenarios)} design points x {study.replications} replications")
+    where = f" on the Dask cluster {study.cluster}" if study.cluster else ""
+    print(f"{study.method.value}: {len(design.scenarios)} design points x {study.replications} replications{where}")
     signal.signal(signal.SIGTERM, interrupt)
     try:
         facts = execute_study(
@@ -72,6 +74,9 @@ def task(cfg: DictConfig, propagation: bool) -> None:
             workers=workers,
             progress=True,
         )
+    except ClusterError as error:
+        print(f"{error}. Nothing complete was written; {folder} is marked 'failed'.", file=sys.stderr)
+        sys.exit(1)
     except KeyboardInterrupt:
         print(f"\nInterrupted. Nothing complete was written; {folder} is marked 'interrupted'.", file=sys.stderr)
         sys.exit(130)

@@ -95,13 +95,16 @@ def execute_study(
     workers: int = 1,
     progress: bool = False,
 ) -> dict:
-    """Run the design's points on `workers` processes and write the study folder; returns study.json."""
+    """Run the design's points on `workers` processes (or the study's Dask cluster) and write the
+    study folder; returns study.json."""
     from sim.analysis.sensitivity_report import write_sensitivity_report  # matplotlib loads only here
 
     clock = time.perf_counter()
     with recording(folder) as started:
         write_text(folder / layout.CONFIG, config_yaml)
-        runs = simulate_points(design.scenarios, design.seeds, study.replications, measure, workers, progress)
+        runs = simulate_points(
+            design.scenarios, design.seeds, study.replications, measure, workers, progress, study.cluster
+        )
         results = list(runs)
         write_table(folder / layout.DESIGNS, _design_rows(design, results))
         facts = _study_facts(study, design, scenario_name, results)

@@ -9,6 +9,8 @@ the scenario's declared `uncertainty` says what is varied.
 
 from __future__ import annotations
 
+import importlib.util
+import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from enum import Enum
@@ -42,6 +44,7 @@ class StudyConfig(RunConfig):
     samples: int = 128  # Sobol': base samples N, a power of 2, N x (parameters + 2) points; propagation: parameter sets
     resamples: int = 1000  # bootstrap resamples for the indices' confidence intervals
     propagation: bool = False  # set by `python -m sim.uncertainty` (configs/uncertainty.yaml), not by hand
+    cluster: str | None = None  # a Dask scheduler's address (tcp://host:8786) or "local": run the points there
 
 
 def check_study(study: StudyConfig) -> None:
@@ -75,12 +78,23 @@ def study_problems(study: StudyConfig) -> Iterator[str]:
         yield f"samples={study.samples}: must be a power of 2 (Sobol' sequences are balanced only then)"
     if study.resamples < 10:
         yield f"resamples={study.resamples}: must be >= 10"
+    if study.cluster is not None:
+        yield from _cluster_problems(study.cluster)
     s = study.scenario
     yield from range_problems(s, "scenario", scenario_problems)
     if not varied(s):
         skipped = [f"{key} ({why_not_applicable(s, key)})" for key in s.uncertainty]
         also = f"; declared but not applicable here: {', '.join(skipped)}" if skipped else ""
         yield f"scenario.uncertainty: declares no parameter to vary in this scenario{also} (see docs/scenarios.md)"
+
+
+def _cluster_problems(cluster: str) -> Iterator[str]:
+    """A cluster is "local" or a Dask scheduler's address, and needs the optional extra."""
+    if cluster != "local" and not re.fullmatch(r"(tcp|tls|ucx|inproc)://[^\s/]+", cluster):
+        yield f"cluster={cluster}: must be local or a Dask scheduler's address such as tcp://scheduler:8786"
+    missing = [name for name in ("distributed", "joblib") if importlib.util.find_spec(name) is None]
+    if missing:
+        yield f'cluster={cluster}: needs {" and ".join(missing)}: pip install -e ".[cluster]"'
 
 
 def design_scenarios(s: Scenario, names: Sequence[str], points: Sequence[Sequence[float]]) -> list[Scenario]:

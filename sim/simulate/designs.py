@@ -33,13 +33,19 @@ def simulate_points(
     measure: Measure,
     workers: int = 1,
     progress: bool = False,
+    cluster: str | None = None,
 ) -> Iterator[T]:
     """`measure(scenario, records)` of each point's `replications` replications, in order.
     `seed`: one for every point (common random numbers), or one per point. `measure` must be
-    picklable (a module-level function) when `workers` > 1."""
+    picklable (a module-level function) when `workers` > 1 or on a `cluster` (a Dask scheduler's
+    address, or "local"; see `sim.simulate.cluster`)."""
     seeds = [seed] * len(scenarios) if isinstance(seed, int) else list(seed)
     bar = Progress(len(scenarios) * replications) if progress and sys.stderr.isatty() else None
-    if workers > 1 and len(scenarios) > 1:
+    if cluster:
+        from sim.simulate.cluster import on_cluster  # Dask loads only for a cluster
+
+        done = on_cluster(cluster, scenarios, seeds, replications, measure, workers)
+    elif workers > 1 and len(scenarios) > 1:
         done = _on_workers(scenarios, seeds, replications, measure, workers)
     else:
         done = (run_point(s, n, replications, measure) for s, n in zip(scenarios, seeds))
