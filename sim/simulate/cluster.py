@@ -3,17 +3,19 @@
 
 The points go to the cluster's workers through joblib's Dask backend; joblib hands the results
 back in the points' order as they finish, and each point is computed exactly as on this machine
-(`run_point`), so a study's files are the same on a cluster as on a laptop. Dask, distributed and
-joblib are the optional extra `cluster`; every worker needs the project installed.
+(`sim.simulate.designs.run_point`), so a study's files are the same on a cluster as on a laptop.
+Dask, distributed and joblib are the optional extra `cluster`; every worker needs the project
+installed.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from typing import TypeVar
 
-from sim.config.scenario import Scenario
+T = TypeVar("T")
 
 LOCAL = "local"  # a Dask cluster of worker processes on this machine (tests, and trying it out)
 CONNECT_TIMEOUT = "20s"
@@ -23,18 +25,13 @@ class ClusterError(RuntimeError):
     """The cluster could not be reached or started: what was tried, in one line."""
 
 
-def on_cluster(
-    address: str, scenarios: Sequence[Scenario], seeds: Sequence[int], replications: int, measure, workers: int
-) -> Iterator:
-    """Each point's `measure(scenario, records)`, in order, computed on the Dask cluster at
-    `address` (`workers` processes if it is LOCAL; otherwise as many as the cluster has)."""
+def on_cluster(address: str, workers: int, task: Callable[..., T], calls: Sequence[tuple]) -> Iterator[T]:
+    """`task(*call)` for each call, in order, computed on the Dask cluster at `address`
+    (`workers` processes if it is LOCAL; otherwise as many as the cluster has)."""
     import joblib
 
-    from sim.simulate.designs import run_point
-
     with _client(address, workers), joblib.parallel_config(backend="dask"):
-        tasks = (joblib.delayed(run_point)(s, n, replications, measure) for s, n in zip(scenarios, seeds))
-        yield from joblib.Parallel(n_jobs=-1, return_as="generator")(tasks)
+        yield from joblib.Parallel(n_jobs=-1, return_as="generator")(joblib.delayed(task)(*call) for call in calls)
 
 
 @contextmanager

@@ -44,7 +44,8 @@ def simulate_points(
     if cluster:
         from sim.simulate.cluster import on_cluster  # Dask loads only for a cluster
 
-        done = on_cluster(cluster, scenarios, seeds, replications, measure, workers)
+        calls = [(s, n, replications, measure) for s, n in zip(scenarios, seeds)]
+        done = on_cluster(cluster, workers, run_point, calls)
     elif workers > 1 and len(scenarios) > 1:
         done = _on_workers(scenarios, seeds, replications, measure, workers)
     else:
