@@ -462,3 +462,11 @@ def test_reports_are_written_by_path_relative_to_their_folder(folder):
     for name in ("report.html", "report.md"):
         text = (folder / name).read_text(encoding="utf-8")
         assert str(Path(folder).parent) not in text
+
+
+def test_the_answers_say_their_intervals_exclude_parameter_uncertainty_and_how_to_get_it(md, page):
+    brief = Markdown.plain(md.section("Answers in brief"))
+    assert "95% intervals are Monte-Carlo intervals" in brief
+    assert "exclude uncertainty in the assumed parameters" in brief
+    assert "python -m sim.uncertainty scenario=baseline gives the total interval" in brief
+    assert "python -m sim.uncertainty scenario=baseline" in "".join(page.text)
