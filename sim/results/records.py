@@ -9,8 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
 import numpy as np
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 Table = dict[str, np.ndarray]
 
@@ -110,6 +114,12 @@ class Records:
         """A copy without passages, which no statistic reads: for keeping many replications."""
         # Fresh empty columns: a view such as v[:0] would keep the whole column alive.
         return replace(self, passages={c: np.empty(0, v.dtype) for c, v in self.passages.items()})
+
+    def to_pandas(self) -> dict[str, pd.DataFrame]:
+        """The four tables as pandas DataFrames, by name (movements, passages, checkpoints, deliveries)."""
+        from sim.results.frames import table_frame
+
+        return {name: table_frame(getattr(self, name)) for name in TABLE_NAMES}
 
     def movement_keys(self) -> list[str]:
         """The keys of the movements (and flows) recorded, in order of first appearance."""
