@@ -18,7 +18,7 @@ import hydra
 from hydra.core.hydra_config import HydraConfig
 from omegaconf import DictConfig, OmegaConf
 
-from sim.app.cli import discard, guard, interrupt
+from sim.app.cli import discard, guard, interrupt, refuse
 from sim.config.compose import CONFIG_DIR, to_run
 from sim.config.study import check_study
 from sim.config.validate import ConfigError
@@ -37,9 +37,9 @@ def task(cfg: DictConfig) -> None:
         from sim.app.study import execute_study, prepare  # SALib, SciPy and SimPy load only now
 
         design = prepare(study)  # every design point validated before anything runs
-    except ConfigError:
+    except ConfigError as error:
         discard(folder)
-        raise
+        refuse(error)
     from sim.simulate.workers import available_cores
 
     workers = available_cores() if study.workers == "auto" else study.workers
