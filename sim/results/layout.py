@@ -31,6 +31,9 @@ SWEEP_SUMMARY = "summary.csv"
 SWEEP_REPLICATIONS = "replications.csv"
 SWEEP_REPORT = "sweep_report.html"
 
+# A comparison's folder (`python -m sim.compare`; results/compare/<time>/ by default)
+COMPARISON = "compare.html"
+
 # A sensitivity study's folder (`python -m sim.sensitivity`), with CONFIG, PROVENANCE, the report
 # and STATUS as for a run
 STUDY = "study.json"  # what was varied and why, the method and sizes, the results analysed
