@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 from pathlib import Path
 
 import pytest
-from conftest import run_sim
+from conftest import REPOSITORY, run_sim
 
 from sim.config.compose import load_scenario
 
@@ -103,6 +104,22 @@ def test_bad_input_fails_cleanly_naming_the_key_and_leaves_no_results(tmp_path, 
     assert not list(tmp_path.rglob("status.json")), "a refused run must not leave anything that looks like a result"
     assert not (mine / "run").exists()
     assert mine.is_dir(), "the refused run deleted a folder that existed before it started"
+
+
+def test_a_refused_value_prints_exactly_what_the_readme_shows(tmp_path):
+    readme = (REPOSITORY / "README.md").read_text(encoding="utf-8")
+    example = re.search(r"```\n\$ python -m sim (\S+)\n(.*?)```", readme, re.DOTALL)
+    override, shown = example.groups()
+    done = run_sim(override, cwd=tmp_path)
+    assert done.returncode == 1
+    assert done.stderr == shown  # nothing above it, such as Hydra's "Error executing job with overrides"
+    assert done.stdout == ""
+
+
+def test_a_refused_study_prints_its_message_alone(tmp_path):
+    done = run_sim("replications=0", cwd=tmp_path, module="sim.sensitivity")
+    assert done.returncode == 1
+    assert done.stderr == "Invalid configuration:\n  replications=0: must be >= 1\n"
 
 
 @pytest.mark.slow

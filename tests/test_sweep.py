@@ -177,8 +177,8 @@ def test_runs_are_not_paired_without_the_same_seed_and_replications():
 
 @pytest.fixture(scope="module")
 def runs(tmp_path_factory) -> dict[str, Path]:
-    """Complete run folders of the baseline: 1 and 2 lanes at Hakari (same seed), and 2 lanes with
-    another seed."""
+    """Complete run folders of the baseline: 1 and 2 lanes at Hakari (same seed), 2 lanes with
+    another seed, and 1 lane over a shorter window starting a day earlier."""
     root = tmp_path_factory.mktemp("runs")
     folders = {}
     with pytest.MonkeyPatch.context() as patch:
@@ -187,6 +187,7 @@ def runs(tmp_path_factory) -> dict[str, Path]:
             "one_lane": [f"{LANES}=1"],
             "two_lanes": [f"{LANES}=2"],
             "other_seed": [f"{LANES}=2", "seed=7"],
+            "shifted": [f"{LANES}=1", "scenario.horizon_days=30", "scenario.start=2023-07-25T00:00"],
         }.items():
             folders[name] = root / name
             run = load_run(["replications=30", *overrides])
@@ -260,11 +261,17 @@ def test_sweep_report_of_a_single_job(runs, tmp_path):
     assert len(page.body("results")) == len(read_json(runs["one_lane"] / "summary.json")["movements"])
 
 
+def compared(capsys) -> tuple[Path, str]:
+    """The page `python -m sim.compare` said it wrote, and what it warned of."""
+    out, err = capsys.readouterr()
+    return Path(out.rsplit(": ", 1)[1].strip()), err
+
+
 def test_compare_puts_runs_side_by_side_with_paired_differences(runs, tmp_path, capsys, monkeypatch):
     monkeypatch.chdir(tmp_path)
     assert compare([str(runs["one_lane"]), str(runs["two_lanes"]), str(runs["other_seed"])]) == 0
-    out = tmp_path / "compare.html"
-    assert str(out) in capsys.readouterr().out
+    out, _ = compared(capsys)
+    assert out.parent.parent == tmp_path / "results" / "compare" and out.name == "compare.html"
     page = read_page(out)
     movements = read_json(runs["one_lane"] / "summary.json")["movements"]
     assert [r[0] for r in page.body("runs")] == ["run 1", "run 2", "run 3"]
@@ -280,11 +287,30 @@ def test_compare_puts_runs_side_by_side_with_paired_differences(runs, tmp_path, 
     assert "not paired: different seeds" in paired[-1][2]
 
 
+def test_compare_warns_when_runs_differ_in_horizon_start_or_seed(runs, tmp_path, capsys):
+    assert compare([str(runs["one_lane"]), str(runs["two_lanes"]), "--out", str(tmp_path / "same")]) == 0
+    out, err = compared(capsys)
+    assert out == (tmp_path / "same" / "compare.html").resolve()
+    assert err == "" and "Warning" not in read_page(out).all_text()  # only the settings differ
+
+    assert compare([str(runs["one_lane"]), str(runs["shifted"]), "--out", str(tmp_path / "shifted")]) == 0
+    out, err = compared(capsys)
+    text = read_page(out).all_text()
+    for said in ("different horizons (70 days in run 1, 30 days in run 2)", "different times (2023-07-26 00:00"):
+        assert said in err and said in text
+    assert "seeds" not in err
+
+    assert compare([str(runs["one_lane"]), str(runs["other_seed"]), "--out", str(tmp_path / "seeds")]) == 0
+    out, err = compared(capsys)
+    assert err.count("warning:") == 1 and "different seeds (20230726 in run 1, 7 in run 2)" in err
+    assert "not paired" in err and "different seeds" in read_page(out).all_text()
+
+
 def test_compare_refuses_an_incomplete_folder(runs, tmp_path, capsys):
     broken = tmp_path / "broken"
     shutil.copytree(runs["two_lanes"], broken)
     write_status(broken, "interrupted")
-    out = tmp_path / "page.html"
+    out = tmp_path / "page"
     assert compare([str(runs["one_lane"]), str(broken), "--out", str(out)]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "not a complete run (status: interrupted)" in err
@@ -311,7 +337,7 @@ def test_compare_command_exits_2_without_a_traceback(runs, tmp_path):
     )
     assert done.returncode == 2
     assert "Traceback" not in done.stderr and done.stderr.count("\n") == 1
-    assert not (tmp_path / "compare.html").exists()
+    assert not (tmp_path / "results").exists()
 
 
 # --- real sweeps through the command line (Hydra's multirun and the sweep callback) -------------

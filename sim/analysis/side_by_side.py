@@ -12,6 +12,7 @@ from sim.analysis.statistics import LEVEL
 def render(**context: object) -> str:
     """The page of runs side by side (`kind`: "sweep" or "comparison"), from its context."""
     context.setdefault("left_out", [])
+    context.setdefault("warnings", [])  # what differs between runs besides their settings (comparisons)
     return environment().get_template("sweep_report.html.j2").render(level=f"{LEVEL:.0%}", **context)
 
 

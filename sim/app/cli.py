@@ -13,6 +13,7 @@ import signal
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import NoReturn
 
 import hydra
 from hydra.core.hydra_config import HydraConfig
@@ -50,7 +51,7 @@ def main(cfg: DictConfig) -> None:
             _record_failure(folder, error)
             return
         discard(folder)  # nothing ran: leave no folder behind that could pass for a result
-        raise
+        refuse(error)
     # SciPy and SimPy load only once a run starts: `--help` and refused configs answer 0.6 s sooner.
     from sim.app.run import execute
     from sim.simulate.workers import available_cores
@@ -127,6 +128,14 @@ def _record_failure(folder: Path, error: Exception) -> None:
     print(f"Job in {folder} failed: {message}", file=sys.stderr)
 
 
+def refuse(error: ConfigError) -> NoReturn:
+    """End the command on a refused configuration: its message alone, and exit status 1. Called
+    inside Hydra's job: SystemExit passes through Hydra, where the error itself would make Hydra
+    print `Error executing job with overrides: [...]` above the message."""
+    print(error, file=sys.stderr)
+    sys.exit(1)
+
+
 def discard(folder: Path) -> None:
     """Remove a run folder that holds nothing but Hydra's own files (`.hydra/`, the job's log)."""
     if folder.is_dir() and all(p.name == ".hydra" or p.suffix == ".log" for p in folder.iterdir()):
@@ -156,7 +165,7 @@ def _finished_run_in(arguments: list[str]) -> str | None:
 def cli() -> None:
     """`python -m sim` and the `sim` command: run, then exit non-zero if any sweep job failed.
 
-    Configuration errors are reported as one clear message and exit status 1 (see `guard`).
+    Configuration errors are reported as one clear message and exit status 1 (`refuse`, `guard`).
     """
     held = _finished_run_in(sys.argv[1:])
     if held:
@@ -169,17 +178,14 @@ def cli() -> None:
 
 
 def guard(main: Callable[[], None], composed: Callable[[], bool]) -> None:
-    """Call a Hydra main, turning configuration and override errors into one clear message and
-    exit status 1; `composed()` says whether Hydra got as far as calling the task (after that, an
-    AssertionError or AttributeError is a bug, and is raised whole). Hydra is asked to pass every
-    error up (HYDRA_FULL_ERROR) because some, raised by OmegaConf while applying an override,
-    would otherwise reach the user as a traceback."""
+    """Call a Hydra main, turning override errors into one clear message and exit status 1 (a
+    task refuses a bad configuration itself, with `refuse`); `composed()` says whether Hydra got
+    as far as calling the task (after that, an AssertionError or AttributeError is a bug, and is
+    raised whole). Hydra is asked to pass every error up (HYDRA_FULL_ERROR) because some, raised
+    by OmegaConf while applying an override, would otherwise reach the user as a traceback."""
     os.environ.setdefault("HYDRA_FULL_ERROR", "1")
     try:
         main()
-    except ConfigError as error:
-        print(error, file=sys.stderr)
-        sys.exit(1)
     except (HydraException, OmegaConfBaseException) as error:
         cause = error.__cause__
         if isinstance(cause, ValidationError) and "is not a subclass of" in str(cause):

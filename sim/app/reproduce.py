@@ -3,7 +3,8 @@
 
 On the machine that made the run the data files must be byte-identical. On another machine,
 floating-point libraries may differ in the last bits: `--tolerance` compares numbers relatively.
-Exit status: 0 same, 1 different, 2 the folder cannot be reproduced.
+Exit status: 0 same, 1 different, 2 no verdict: the folder cannot be run again, or a data file
+of it or of the re-run is missing or unreadable, so the two cannot be compared.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from sim.config.scenario import RunConfig
 from sim.config.validate import ConfigError
 from sim.results import layout
 from sim.results.files import read_json, read_table
-from sim.results.status import read_status
+from sim.results.status import folder_problem, read_status
 
 DATA_FILES = layout.DATA_FILES
 
@@ -36,8 +37,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--keep", type=Path, help="write the re-run into this folder instead of a temporary one")
     args = parser.parse_args(argv)
     folder: Path = args.folder
-    if read_status(folder) != "complete":
-        print(f"{folder}: not a complete results folder (status: {read_status(folder)}); nothing to reproduce")
+    problem = folder_problem(folder, (layout.CONFIG, *DATA_FILES))  # e.g. a folder of a version without a table
+    if problem:
+        print(f"{folder}: {problem}; nothing to reproduce", file=sys.stderr)
+        return 2
+    if args.keep and read_status(args.keep) != "missing":  # the re-run would overwrite it, maybe the original
+        print(f"--keep {args.keep}: that folder holds a run already; choose a new folder", file=sys.stderr)
         return 2
 
     try:
@@ -52,7 +57,11 @@ def main(argv: list[str] | None = None) -> int:
         again = args.keep or Path(scratch) / "again"
         print(f"Re-running {scenario_name or 'the scenario'} with seed {run.seed} into {again} ...")
         execute(run, again, scenario_name, (folder / layout.CONFIG).read_text(encoding="utf-8"))
-        differences = [d for name in DATA_FILES for d in compare(folder / name, again / name, args.tolerance)]
+        try:
+            differences = [d for name in DATA_FILES for d in compare(folder / name, again / name, args.tolerance)]
+        except CannotCompare as error:
+            print(f"{folder}: cannot compare with the re-run: {error}", file=sys.stderr)
+            return 2
     if differences:
         print("DIFFERENT:\n  " + "\n  ".join(differences[:20]))
         return 1
@@ -69,17 +78,27 @@ def _scenario_name(folder: Path) -> str:
         return ""
 
 
+class CannotCompare(Exception):
+    """A data file of the original or of the re-run is missing or unreadable: no verdict."""
+
+
 def compare(a: Path, b: Path, tolerance: float) -> list[str]:
-    """Differences between two data files: exact bytes, or numbers within a relative tolerance."""
-    if not a.exists() or not b.exists():
-        return [f"{a.name}: missing in {'the original' if not a.exists() else 'the re-run'}"]
+    """Differences between two data files: exact bytes, or numbers within a relative tolerance.
+    CannotCompare if either is missing, or unreadable where numbers must be read."""
+    for path, which in ((a, "the original"), (b, "the re-run")):
+        if not path.is_file():
+            raise CannotCompare(f"{a.name} is missing in {which}")
     if a.read_bytes() == b.read_bytes():
         return []
     if tolerance == 0:
         return [f"{a.name}: differs"]
+    read = read_json if a.suffix == ".json" else read_table
+    try:
+        x, y = read(a), read(b)
+    except (OSError, ValueError) as error:
+        raise CannotCompare(f"{a.name} cannot be read: {error}") from None
     if a.suffix == ".json":
-        return [f"{a.name}: {d}" for d in _json_differences(read_json(a), read_json(b), tolerance, "")]
-    x, y = read_table(a), read_table(b)
+        return [f"{a.name}: {d}" for d in _json_differences(x, y, tolerance, "")]
     if list(x) != list(y) or any(len(x[c]) != len(y[c]) for c in x):
         return [f"{a.name}: different columns or rows"]
     out = []

@@ -19,7 +19,7 @@ import hydra
 from hydra.core.hydra_config import HydraConfig
 from omegaconf import DictConfig, OmegaConf
 
-from sim.app.cli import discard, guard, interrupt
+from sim.app.cli import discard, guard, interrupt, refuse
 from sim.config.compose import CONFIG_DIR, to_run
 from sim.config.study import COMMANDS, StudyConfig, check_study
 from sim.config.validate import ConfigError
@@ -54,9 +54,9 @@ def task(cfg: DictConfig, propagation: bool) -> None:
         from sim.app.study import execute_study, prepare  # SALib, SciPy and SimPy load only now
 
         design = prepare(study)  # every design point validated before anything runs
-    except ConfigError:
+    except ConfigError as error:
         discard(folder)
-        raise
+        refuse(error)
     from sim.simulate.cluster import ClusterError
     from sim.simulate.workers import available_cores
 

@@ -4,7 +4,6 @@ validated dataclasses. The model never sees an OmegaConf object."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from pathlib import Path
 
 from hydra import compose, initialize_config_dir
 from hydra.core.config_store import ConfigStore
@@ -14,10 +13,11 @@ from omegaconf.errors import MissingMandatoryValue, OmegaConfBaseException
 from sim.config import library as scenarios
 from sim.config.overrides import addition_problems, drop_sources_of, removed_scenario_keys
 from sim.config.scenario import RunConfig, Scenario
+from sim.config.shipped import shipped
 from sim.config.study import StudyConfig, check_study
 from sim.config.validate import ConfigError, check
 
-CONFIG_DIR = Path(__file__).resolve().parents[2] / "configs"
+CONFIG_DIR = shipped("configs")  # config.yaml, sensitivity.yaml, uncertainty.yaml
 
 ConfigStore.instance().store(name="run_schema", node=RunConfig)
 ConfigStore.instance().store(name="study_schema", node=StudyConfig)  # configs/sensitivity.yaml

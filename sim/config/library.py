@@ -15,7 +15,9 @@ from pathlib import Path
 from hydra.core.config_store import ConfigStore
 from omegaconf import DictConfig, OmegaConf
 
-SCENARIO_DIR = Path(__file__).resolve().parents[2] / "scenarios"
+from sim.config.shipped import shipped
+
+SCENARIO_DIR = shipped("scenarios")
 # Extra folders of scenarios kept outside the repository, separated by os.pathsep.
 EXTRA_DIRS_VARIABLE = "SIM_SCENARIO_PATH"
 

@@ -19,6 +19,7 @@ TIMELINE = "timeline.csv"  # every truck at every checkpoint in one replication
 OTHER_TRAFFIC = "other_traffic.csv"  # every other vehicle at every checkpoint in the same replication
 PROVENANCE = "provenance.json"  # command, code version, package versions, times
 ERROR = "error.txt"  # a sweep job's error
+LOG = "sim.log"  # Hydra's log of the job (hydra.job.name); a study's is sensitivity.log or uncertainty.log
 REPORT_HTML = "report.html"
 REPORT_MD = "report.md"
 TABLES = {name: f"{name}.csv" for name in TABLE_NAMES}  # table of `Records` -> its file
@@ -29,6 +30,9 @@ DATA_FILES = (*TABLES.values(), SUMMARY)
 SWEEP_SUMMARY = "summary.csv"
 SWEEP_REPLICATIONS = "replications.csv"
 SWEEP_REPORT = "sweep_report.html"
+
+# A comparison's folder (`python -m sim.compare`; results/compare/<time>/ by default)
+COMPARISON = "compare.html"
 
 # A sensitivity study's folder (`python -m sim.sensitivity`), with CONFIG, PROVENANCE, the report
 # and STATUS as for a run

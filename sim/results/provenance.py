@@ -10,11 +10,13 @@ from importlib import metadata
 from pathlib import Path
 
 PACKAGES = ("aid-logistics-sim", "simpy", "numpy", "scipy", "matplotlib", "hydra-core", "omegaconf", "jinja2")
-REPOSITORY = Path(__file__).resolve().parents[2]
+REPOSITORY = Path(__file__).resolve().parents[2]  # the checkout, if the package sits in one
 
 
 def git_state() -> dict:
-    """The commit of the code that ran and whether its working tree had uncommitted changes."""
+    """The commit of the code that ran and whether its working tree had uncommitted changes; both
+    None where the package is not the top of a git checkout (an installed wheel, even in a virtual
+    environment kept inside some other repository, whose commit says nothing of this code)."""
 
     def git(*args: str) -> str | None:
         try:
@@ -23,6 +25,9 @@ def git_state() -> dict:
             return None
         return done.stdout.strip() if done.returncode == 0 else None
 
+    top = git("rev-parse", "--show-toplevel")
+    if top is None or Path(top).resolve() != REPOSITORY:
+        return {"commit": None, "dirty": None}
     commit = git("rev-parse", "HEAD")
     status = git("status", "--porcelain", "--untracked-files=no")
     return {"commit": commit, "dirty": None if status is None else bool(status)}
