@@ -103,7 +103,7 @@ def test_many_trucks_on_a_frequent_flow_are_refused_for_memory_naming_the_flow()
 
 
 def test_the_memory_bound_follows_the_machine(monkeypatch):
-    run = load_run(["scenario=open_corridor_2022"])
+    run = load_run(["scenario=open_corridor_2022", "replications=500"])
     run.scenario.flows["lachin_supply"].trucks = 1000  # about 4 GiB
     assert not list(memory.memory_problems(run))  # fits in half of 24 GiB
     monkeypatch.setattr(memory, "machine_memory", lambda: 1 * GIB)

@@ -134,4 +134,4 @@ def test_the_same_seed_writes_identical_data_files(tmp_path):
 def test_help_lists_the_scenarios_and_run_settings(tmp_path):
     done = run_sim("--help", cwd=tmp_path)
     assert done.returncode == 0
-    assert "baseline" in done.stdout and "replications=500" in done.stdout and "--hydra-help" in done.stdout
+    assert "baseline" in done.stdout and "replications=auto" in done.stdout and "--hydra-help" in done.stdout

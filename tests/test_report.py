@@ -402,8 +402,11 @@ def test_precision_of_replications_auto_is_reported(folder, tmp_path, monkeypatc
     summary = read_json(copy / "summary.json")
     summary["precision"] = {
         "metric": "mean_delivery_time_h",
-        "target_relative_half_width": 0.05,
-        "achieved_relative_half_width": 0.071,
+        "relative": True,
+        "target_half_width": 0.05,
+        "achieved_half_width": 0.071,
+        "widest": "armenia_convoy",
+        "movements": [],
         "met": False,
         "replications": 20,
         "batch": 10,
@@ -417,6 +420,9 @@ def test_precision_of_replications_auto_is_reported(folder, tmp_path, monkeypatc
     assert "replications=auto" in method and "at most 5.0%" in method and "7.1%" in method
     assert "target met: **no**" in method
     assert "target met: <strong>no</strong>" in render_html(report)
+    brief = Markdown.plain(Markdown(render_markdown(report)).section("Answers in brief"))
+    assert "replications=auto ran 20 replications until every movement's mean delivery time was known within" in brief
+    assert "stopped at precision.max_replications=20 short of it" in brief
 
 
 def test_rebuild_from_the_files_alone_is_byte_identical(folder, rebuild):

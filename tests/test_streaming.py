@@ -9,6 +9,7 @@ import json
 import numpy as np
 import pytest
 
+from sim.analysis.precision import widest_probability
 from sim.analysis.statistics import longest_gaps_h, summarise
 from sim.app.run import execute, summary_inputs
 from sim.config.compose import load_run
@@ -44,7 +45,7 @@ def test_replications_auto_joins_its_batches_into_the_run_a_fixed_count_gives(tm
             "replications=auto",
             "precision.batch=50",
             "precision.max_replications=150",
-            "precision.relative_half_width=0.000001",
+            "precision.half_width=0.000001",
         ]
     )
     fixed = load_run(["replications=150"])
@@ -54,6 +55,19 @@ def test_replications_auto_joins_its_batches_into_the_run_a_fixed_count_gives(tm
     assert {k: v for k, v in a.items() if k != "precision"} == f
     for name in layout.TABLES.values():
         assert (tmp_path / "auto" / name).read_bytes() == (tmp_path / "fixed" / name).read_bytes(), name
+
+
+def test_by_default_a_run_replicates_until_every_chance_of_delivery_is_known_within_the_target(tmp_path):
+    run = load_run(["precision.half_width=0.05", "precision.batch=64"])  # the default, run quicker
+    assert run.replications == "auto"
+    summary = execute(run, tmp_path / "auto", "baseline", "")
+    done = summary["precision"]
+    assert done["met"] and done["replications"] % 64 == 0 and done["achieved_half_width"] <= 0.05
+    widest, at = widest_probability(summary)
+    assert widest == done["achieved_half_width"] and at == done["widest"]
+    # One batch fewer was not enough: it stopped at the first batch that met the target.
+    fewer = execute(load_run([f"replications={done['replications'] - 64}"]), tmp_path / "fewer", "baseline", "")
+    assert widest_probability(fewer)[0] > 0.05
 
 
 @pytest.mark.parametrize("seed", range(20))

@@ -164,12 +164,22 @@ def test_a_flow_is_paired_by_departure_within_replications():
     assert fewer["time"]["estimate"] == pytest.approx((-2 + (0 - 2) / 2 + 0) / 3)
 
 
-def test_runs_are_not_paired_without_the_same_seed_and_replications():
+def test_runs_are_not_paired_without_the_same_seed_and_common_replications():
     table = movements_table([1.0, 2.0, 3.0])
     problem = paired_differences(run_of(table, seed=1), run_of(table, seed=2))["problem"]
     assert "different seeds" in problem
     shifted = movements_table([1.0, 2.0, 3.0], first=3)
-    assert "different replications" in paired_differences(run_of(table), run_of(shifted))["problem"]
+    assert "no replication in common (0-2 and 3-5)" in paired_differences(run_of(table), run_of(shifted))["problem"]
+
+
+def test_runs_of_different_lengths_pair_over_the_replications_both_ran():
+    # replications=auto stops each job at its own count: the pairs are the replications in both.
+    longer, shorter = movements_table([1.0, 2.0, 3.0, 4.0]), movements_table([2.0, 4.0])
+    pairing = paired_differences(run_of(longer), run_of(shorter))
+    assert pairing["problem"] is None and pairing["common"] == "over the 2 replications both ran (0-1)"
+    d = pairing["movements"]["m"]
+    assert d["replications"] == 2 and d["time"]["estimate"] == pytest.approx(((2 - 1) + (4 - 2)) / 2)
+    assert paired_differences(run_of(longer), run_of(longer))["common"] is None
 
 
 # --- real runs: the sweep report and python -m sim.compare --------------------------------------

@@ -1,8 +1,8 @@
 """Paired differences of two runs under common random numbers, the one implementation every page uses.
 
 Replication r of a given seed draws the same random numbers whatever the configuration (see
-`sim.simulate.randomness`), so two runs with the same seed and replication numbers can be compared
-replication by replication, which cancels much of the noise that separate intervals carry. Runs
+`sim.simulate.randomness`), so two runs with the same seed can be compared replication by
+replication over the replication numbers both ran, which cancels much of the noise that separate intervals carry. Runs
 that do not share them are not paired, and the caller is told why.
 """
 
@@ -20,9 +20,10 @@ from sim.results.records import Table
 def paired_differences(reference: Run, other: Run, level: float = LEVEL) -> dict:
     """`other` minus `reference`, replication by replication, for every movement both ran.
 
-    Returns {"problem": why they cannot be paired, or None, "movements": {key: result}}. Runs are
-    paired only when they used the same seed and the same replication numbers (common random
-    numbers). Per movement (a flow's departures are matched by departure and pooled within each
+    Returns {"problem": why they cannot be paired, or None, "movements": {key: result}, "common":
+    None, or which replications were paired where the runs ran different ones}. Runs are paired
+    only when they used the same seed (common random numbers), over the replication numbers both
+    ran. Per movement (a flow's departures are matched by departure and pooled within each
     replication, so that replications stay the independent units):
 
     - time: the mean over replications of (delivery time in `other` - delivery time in
@@ -35,18 +36,25 @@ def paired_differences(reference: Run, other: Run, level: float = LEVEL) -> dict
     if reference.seed != other.seed:
         return {"problem": f"different seeds ({reference.seed} and {other.seed})", "movements": {}}
     ours, theirs = _replication_numbers(reference.movements), _replication_numbers(other.movements)
-    if ours != theirs:
-        return {
-            "problem": f"different replications ({_span(ours)} and {_span(theirs)})",
-            "movements": {},
-        }
+    common = ours & theirs
+    if not common:
+        return {"problem": f"no replication in common ({_span(ours)} and {_span(theirs)})", "movements": {}}
+    a, b = _only(reference.movements, common), _only(other.movements, common)
     keys = [k for k in reference.summary["movements"] if k in other.summary["movements"]]
     results = {}
     for key in keys:
-        result = _paired_movement(reference.movements, other.movements, key, level)
+        result = _paired_movement(a, b, key, level)
         if result is not None:
             results[key] = result
-    return {"problem": None, "movements": results}
+    # Runs of `replications=auto` stop at different counts: they pair over the replications both ran.
+    over = None if ours == theirs else f"over the {len(common):,} replications both ran ({_span(common)})"
+    return {"problem": None, "movements": results, "common": over}
+
+
+def _only(table: Table, replications: set[int]) -> Table:
+    """The rows of `table` whose replication is one of `replications`."""
+    keep = np.isin(table["replication"].astype(int), list(replications))
+    return table if keep.all() else {name: column[keep] for name, column in table.items()}
 
 
 def newcombe_paired(both: int, other_only: int, reference_only: int, neither: int, level: float = LEVEL) -> dict:

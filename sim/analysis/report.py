@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sim.analysis import formatting, markdown, plots
+from sim.analysis import formatting, markdown, plots, precision
 from sim.analysis.formatting import Clock
 from sim.analysis.report_assumptions import assumptions, limitations
 from sim.analysis.report_card import read_card
@@ -87,6 +87,7 @@ def content(folder: Path) -> dict:
         "description": summary["description"],
         "scenario_name": summary["scenario"],
         "level": f"{summary['confidence_level']:.0%}",
+        "precision": precision.statement(summary),
         "sections": sections(),
         "scenario": described,
         "method": method(summary, clock),

@@ -24,19 +24,21 @@ def method(summary: dict, clock: Clock) -> dict:
     }
 
 
-def _precision(precision: dict | None) -> dict | None:
+def _precision(p: dict | None) -> dict | None:
     """What `replications=auto` aimed at and achieved; None for a fixed number of replications."""
-    if not precision:
+    if not p:
         return None
-    achieved = precision["achieved_relative_half_width"]
+    form = percent if p["relative"] else (lambda x: f"±{x:.3f}")
+    achieved = p["achieved_half_width"]
     return {
-        "metric": precision["metric"].replace("_h", "").replace("_", " "),
-        "target": percent(precision["target_relative_half_width"]),
-        "achieved": "unknown (no interval)" if achieved is None else percent(achieved),
-        "met": "yes" if precision["met"] else "no",
-        "replications": precision["replications"],
-        "batch": precision["batch"],
-        "max_replications": precision["max_replications"],
+        "metric": "mean delivery time" if p["relative"] else "chance of delivery by the horizon",
+        "measure": "half-width over the estimate" if p["relative"] else "half-width",
+        "target": form(p["target_half_width"]),
+        "achieved": "unknown (no interval)" if achieved is None else form(achieved),
+        "met": "yes" if p["met"] else "no",
+        "replications": p["replications"],
+        "batch": p["batch"],
+        "max_replications": p["max_replications"],
     }
 
 

@@ -23,6 +23,7 @@ from hydra.types import RunMode
 from omegaconf import DictConfig, OmegaConf
 from omegaconf.errors import OmegaConfBaseException, ValidationError
 
+from sim.analysis import precision
 from sim.analysis.sweep_summary import write_sweep_summary
 from sim.config.compose import CONFIG_DIR, to_run
 from sim.config.validate import ConfigError
@@ -103,10 +104,7 @@ def headline(summary: dict) -> str:
     rows.append(
         f"\n'-': beyond the {summary['horizon_h'] / 24:g}-day horizon (too many replications not delivered by then)."
     )
-    if "precision" in summary:
-        p = summary["precision"]
-        state = "met" if p["met"] else "NOT met (stopped at max_replications)"
-        rows.append(f"replications=auto: target relative half-width {p['target_relative_half_width']} {state}.")
+    rows.append(precision.statement(summary))
     return "\n".join(rows)
 
 

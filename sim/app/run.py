@@ -16,7 +16,7 @@ from sim.analysis.statistics import summarise
 from sim.config.card import CARD_COLUMNS, scenario_card
 from sim.config.clock import clock_h
 from sim.config.plain import scenario_data
-from sim.config.scenario import Precision, RunConfig, Scenario
+from sim.config.scenario import Precision, PrecisionMetric, RunConfig, Scenario
 from sim.results import layout
 from sim.results.assembly import Assembly
 from sim.results.columns import TABLE_COLUMNS
@@ -148,22 +148,27 @@ def replicate_to_precision(
 ) -> tuple[dict, dict]:
     """Replicate in batches of `p.batch` (`replicate(count, first, kept)`: the records of every
     batch so far, each batch joined to those before in `kept`, never all re-joined) until every
-    chosen movement's interval for the chosen metric is within the target relative half-width,
-    or `p.max_replications` is reached."""
+    chosen movement's interval for the chosen metric is within the target half-width (absolute
+    for a chance, relative for a mean time), or `p.max_replications` is reached."""
+    relative = p.metric is PrecisionMetric.mean_delivery_time_h
+    target = p.relative_half_width if relative else p.half_width
     kept = Assembly(0)
     done = 0
     while True:
         kept.expect(p.batch)
         summary = statistics(replicate(p.batch, done, kept))
         done += p.batch
-        achieved = relative_half_width(summary, p.metric.value, p.movements or list(summary["movements"]))
-        if achieved <= p.relative_half_width or done + p.batch > p.max_replications:
+        achieved, widest = half_width(summary, p.metric.value, p.movements or list(summary["movements"]), relative)
+        if achieved <= target or done + p.batch > p.max_replications:
             break
     precision = {
         "metric": p.metric.value,
-        "target_relative_half_width": p.relative_half_width,
-        "achieved_relative_half_width": float(achieved) if math.isfinite(achieved) else None,
-        "met": bool(achieved <= p.relative_half_width),
+        "relative": relative,
+        "target_half_width": target,
+        "achieved_half_width": float(achieved) if math.isfinite(achieved) else None,
+        "widest": widest,
+        "movements": list(p.movements),
+        "met": bool(achieved <= target),
         "replications": done,
         "batch": p.batch,
         "max_replications": p.max_replications,
@@ -171,12 +176,15 @@ def replicate_to_precision(
     return summary, precision
 
 
-def relative_half_width(summary: dict, metric: str, movements: list[str]) -> float:
-    """The widest relative half-width of `metric`'s interval among `movements` (inf if unknown)."""
-    widest = 0.0
+def half_width(summary: dict, metric: str, movements: list[str], relative: bool) -> tuple[float, str | None]:
+    """The widest half-width of `metric`'s interval among `movements` (over the estimate if
+    `relative`), and the movement that has it; inf if some interval is unknown."""
+    widest, at = 0.0, None
     for key in movements:
         interval = summary["movements"][key][metric]
-        if interval["low"] is None or not interval["estimate"]:
-            return math.inf
-        widest = max(widest, (interval["high"] - interval["low"]) / 2 / abs(interval["estimate"]))
-    return widest
+        if interval["low"] is None or (relative and not interval["estimate"]):
+            return math.inf, key
+        half = (interval["high"] - interval["low"]) / 2 / (abs(interval["estimate"]) if relative else 1.0)
+        if half > widest or at is None:
+            widest, at = half, key
+    return widest, at

@@ -61,10 +61,13 @@ class PrecisionMetric(Enum):
 
 @dataclass
 class Precision:
-    """For `replications=auto`: replicate in batches until the interval is narrow enough."""
+    """For `replications=auto` (the default): replicate in batches until the interval is narrow
+    enough. A chance of delivery by its half-width (0.02: within 2 points either way); a mean
+    delivery time by its half-width over the estimate (0.05: within 5%)."""
 
-    metric: PrecisionMetric = PrecisionMetric.mean_delivery_time_h
-    relative_half_width: float = 0.05  # half the interval's width over the estimate
+    metric: PrecisionMetric = PrecisionMetric.delivery_probability
+    half_width: float = 0.02  # delivery_probability: the 95% interval's half-width, in probability
+    relative_half_width: float = 0.05  # mean_delivery_time_h: the half-width over the estimate
     movements: list[str] = field(default_factory=list)  # which must meet it; empty: all
     batch: int = 256
     max_replications: int = 20000
@@ -75,7 +78,7 @@ class RunConfig:
     """One run: a scenario and how to replicate it."""
 
     scenario: Scenario = MISSING
-    replications: int | str = 500  # a number, or "auto" (see precision)
+    replications: int | str = "auto"  # a number, or "auto": as many as `precision` needs
     seed: int = 20230726
     workers: int | str = "auto"  # processes; "auto": all cores for large runs, 1 inside a sweep job
     precision: Precision = field(default_factory=Precision)

@@ -69,6 +69,8 @@ def _run_problems(run: RunConfig) -> Iterator[str]:
     if run.seed < 0:
         yield f"seed={run.seed}: must be >= 0"
     p = run.precision
+    if not positive(p.half_width) or p.half_width >= 0.5:
+        yield f"precision.half_width={p.half_width}: must be a number > 0 and < 0.5 (a probability's half-width)"
     if not positive(p.relative_half_width):
         yield f"precision.relative_half_width={p.relative_half_width}: must be a finite number > 0"
     if p.batch < 2:
