@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import Enum
 
+from sim.config.record import ObservationUse
 from sim.config.schema import (
     MISSING,
     CargoType,
@@ -50,6 +51,10 @@ class Scenario:
     sources: dict[str, Source] = field(default_factory=dict)
     # Parameter path -> the range of values it may take, for `python -m sim.sensitivity`.
     uncertainty: dict[str, Uncertainty] = field(default_factory=dict)
+    # What happened in the real period (a record in scenarios/records/), and which of its
+    # observations a run of this scenario checks itself against (sim.config.record).
+    record: str | None = None
+    observations: dict[str, ObservationUse] = field(default_factory=dict)
 
 
 class PrecisionMetric(Enum):

@@ -16,6 +16,7 @@ from sim.config.bounds import range_problems
 from sim.config.clock import local_datetime, parse_hours
 from sim.config.convoy_rules import convoy_problems, decision_problems
 from sim.config.memory import memory_problems
+from sim.config.observations import observation_problems
 from sim.config.rules import (
     KEY,
     closure_problems,
@@ -113,6 +114,7 @@ def scenario_problems(s: Scenario, at: str) -> Iterator[str]:
         if not has_path(s, path.split(".")):
             yield f"{at}.sources.{path}: names no parameter of this scenario"
     yield from uncertainty_problems(s, at)
+    yield from observation_problems(s, at)
 
 
 def _cargo_type_problems(cargo: CargoType, where: str) -> Iterator[str]:
