@@ -47,14 +47,14 @@ class _Parser(argparse.ArgumentParser):
 
 def main(argv: list[str] | None = None) -> int:
     """`python -m sim.fit`: fit, write the fragment and its figure; the exit status."""
-    parser = _Parser(prog="python -m sim.fit", description=__doc__.splitlines()[0])
+    parser = _Parser(prog="python -m sim.fit", description=__doc__.splitlines()[0].rstrip(":") + ".")
     parser.add_argument("csv", type=Path, metavar="FILE.csv", help="observed durations, one row per observation")
-    parser.add_argument("--column", required=True, help="the column of durations")
-    parser.add_argument("--censored-column", help="the column saying which durations were still ongoing (true/false)")
-    parser.add_argument("--unit", choices=sorted(HOURS_PER_UNIT), default="h", help="of the durations (default: h)")
-    parser.add_argument("--out", type=Path, required=True, help="the fragment (YAML); the PNG goes beside it")
+    parser.add_argument("--column", required=True, metavar="NAME", help="the column of durations")
+    parser.add_argument("--censored-column", metavar="NAME", help="which were still ongoing (true/false)")
+    parser.add_argument("--unit", choices=list(HOURS_PER_UNIT), default="h", help="of the durations (default: h)")
+    parser.add_argument("--out", type=Path, required=True, metavar="FRAGMENT.yaml", help="the PNG goes beside it")
     parser.add_argument("--family", choices=list(FAMILIES), help="write this family, not the one ranked first")
-    parser.add_argument("--seed", type=int, default=DEFAULT_SEED, help="of the bootstrap (default: %(default)s)")
+    parser.add_argument("--seed", type=int, default=DEFAULT_SEED, help="bootstrap and test (default: %(default)s)")
     parser.add_argument("--resamples", type=int, default=1000, help="for the intervals and the test (default: 1000)")
     args = parser.parse_args(argv)
     if args.resamples < MIN_RESAMPLES:
