@@ -228,6 +228,7 @@ GOOD = "episode,days,ongoing\n" + "".join(
         ("days,ongoing\n3,no\n4,no\n", [], "2 durations in days; at least 5 are needed"),
         (GOOD, ["--unit", "w"], "argument --unit: invalid choice: 'w'"),
         (GOOD, ["--resamples", "10"], "--resamples=10: must be >= 100"),
+        (GOOD, ["--out", "f.png"], "the fragment is YAML"),
         (GOOD.replace("no", "yes").replace("No", "yes"), [], "no family gives a finite fit"),
     ],
 )

@@ -79,7 +79,8 @@ class _Family:
         return len(self.fields)
 
 
-def _split(loglik_ended: np.ndarray, logsf_censored: np.ndarray) -> float:
+def _total(loglik_ended: np.ndarray, logsf_censored: np.ndarray) -> float:
+    """The log-likelihood of the whole sample; -inf where any part is not finite."""
     total = float(loglik_ended.sum() + logsf_censored.sum())
     return total if math.isfinite(total) else -math.inf
 
@@ -88,7 +89,7 @@ def _lognormal_loglik(theta: np.ndarray, x: np.ndarray, c: np.ndarray) -> float:
     mu, sigma = theta[0], math.exp(theta[1])
     z = (np.log(x) - mu) / sigma
     logpdf = -np.log(x[~c]) - math.log(sigma) - _HALF_LOG_2PI - 0.5 * z[~c] ** 2
-    return _split(logpdf, special.log_ndtr(-z[c]))
+    return _total(logpdf, special.log_ndtr(-z[c]))
 
 
 def _lognormal_start(d: Durations) -> np.ndarray:
@@ -102,7 +103,7 @@ def _gamma_loglik(theta: np.ndarray, x: np.ndarray, c: np.ndarray) -> float:
     logpdf = (shape - 1) * np.log(ended) - ended / scale - special.gammaln(shape) - shape * theta[1]
     with np.errstate(divide="ignore"):  # a survival of 0 far in the tail: -inf, refused below
         logsf = np.log(special.gammaincc(shape, x[c] / scale))
-    return _split(logpdf, logsf)
+    return _total(logpdf, logsf)
 
 
 def _gamma_start(d: Durations) -> np.ndarray:
@@ -165,6 +166,7 @@ class Fit:
 
     @property
     def k(self) -> int:
+        """How many parameters were estimated."""
         return FAMILIES[self.family].k
 
     @property

@@ -61,6 +61,8 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"--resamples={args.resamples}: must be >= {MIN_RESAMPLES}")
     if args.seed < 0:
         parser.error(f"--seed={args.seed}: must be >= 0")
+    if args.out.suffix.lower() == ".png":
+        parser.error(f"--out {args.out}: the fragment is YAML (FRAGMENT.yaml); the figure gets its name with .png")
     origin = Origin(args.csv.as_posix(), args.column, args.unit, args.censored_column)
     try:
         durations = read_durations(args.csv, args.column, args.censored_column, HOURS_PER_UNIT[args.unit])
@@ -70,8 +72,12 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{parser.prog}: {error}; nothing written", file=sys.stderr)
         return 2
     figure = args.out.with_suffix(".png")
-    write_text(args.out, fragment(report, origin))
-    write_bytes(figure, fit_figure(report, args.unit))
+    try:
+        write_text(args.out, fragment(report, origin))
+        write_bytes(figure, fit_figure(report, args.unit))
+    except OSError as error:
+        print(f"{parser.prog}: --out {args.out}: cannot be written: {error.strerror or error}", file=sys.stderr)
+        return 2
     print("\n".join(summary_lines(report, origin)))
     print(f"\nFragment: {args.out}\nFigure: {figure}")
     return 0
