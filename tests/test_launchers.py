@@ -1,5 +1,6 @@
 """Sweeps on the launchers a researcher moves to: joblib on one machine, submitit (here its local
-executor, the same code path as SLURM) on a cluster. Slow: each starts several processes."""
+executor, the same code path as SLURM) on a cluster, and how many workers a job's run starts. The
+sweeps are slow: each starts several processes."""
 
 from __future__ import annotations
 
@@ -8,6 +9,51 @@ import json
 
 import pytest
 from conftest import run_sim
+
+from sim.config import cores
+from sim.config.cores import PARALLEL_FROM, auto_workers
+
+
+@pytest.fixture
+def machine(monkeypatch):
+    """A machine of 16 cores, outside SLURM: the test sets the job's environment itself."""
+    monkeypatch.setattr(cores, "available_cores", lambda: 16)
+    for name in ("SUBMITIT_EXECUTOR", "SLURM_CPUS_PER_TASK"):
+        monkeypatch.delenv(name, raising=False)
+    return monkeypatch
+
+
+def test_auto_workers_alone_use_every_core_for_a_large_run_only(machine):
+    assert auto_workers("auto", in_sweep=False) == 16
+    assert auto_workers(PARALLEL_FROM, in_sweep=False) == 16
+    assert auto_workers(PARALLEL_FROM - 1, in_sweep=False) == 1
+
+
+def test_auto_workers_in_a_sweep_job_on_one_machine_leave_the_cores_to_the_launcher(machine):
+    assert auto_workers("auto", in_sweep=True) == 1
+    machine.setenv("SUBMITIT_EXECUTOR", "local")  # submitit_local: jobs side by side on this machine
+    machine.setenv("SLURM_CPUS_PER_TASK", "4")
+    assert auto_workers("auto", in_sweep=True) == 1
+
+
+def test_auto_workers_in_a_slurm_job_follow_its_cpu_allocation(machine):
+    machine.setenv("SUBMITIT_EXECUTOR", "slurm")
+    machine.setenv("SLURM_CPUS_PER_TASK", "4")
+    assert auto_workers("auto", in_sweep=True) == 4
+    assert auto_workers(20_000, in_sweep=True) == 4
+    assert auto_workers(500, in_sweep=True) == 1  # small runs stay in one process, as everywhere
+    machine.setenv("SLURM_CPUS_PER_TASK", "64")  # never more than the cores the job may run on
+    assert auto_workers("auto", in_sweep=True) == 16
+    for unusable in ("", "0", "four"):  # no --cpus-per-task, or nonsense: the launcher's rule
+        machine.setenv("SLURM_CPUS_PER_TASK", unusable)
+        assert auto_workers("auto", in_sweep=True) == 1
+
+
+def test_a_shell_inside_a_slurm_allocation_is_not_a_job_of_its_own(machine):
+    # `salloc -c 16` then a joblib sweep: the jobs share those CPUs, so each keeps to one.
+    machine.setenv("SLURM_CPUS_PER_TASK", "16")
+    assert auto_workers("auto", in_sweep=True) == 1
+    assert auto_workers("auto", in_sweep=False) == 16
 
 
 @pytest.mark.slow

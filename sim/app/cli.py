@@ -26,14 +26,12 @@ from omegaconf.errors import OmegaConfBaseException, ValidationError
 from sim.analysis import precision
 from sim.analysis.sweep_summary import write_sweep_summary
 from sim.config.compose import CONFIG_DIR, to_run
+from sim.config.cores import auto_workers
 from sim.config.validate import ConfigError
 from sim.results import layout
 from sim.results.files import write_text
 from sim.results.status import read_status, write_status
 
-# Sweeps at or above this many replications use every core by default; below it, starting
-# worker processes costs more than it saves.
-PARALLEL_FROM = 2000
 _composed = False  # whether Hydra has composed the config and called the task
 
 
@@ -55,12 +53,8 @@ def main(cfg: DictConfig) -> None:
         refuse(error)
     # SciPy and SimPy load only once a run starts: `--help` and refused configs answer 0.6 s sooner.
     from sim.app.run import execute
-    from sim.simulate.workers import available_cores
 
-    workers = run.workers
-    if workers == "auto":
-        large = run.replications == "auto" or run.replications >= PARALLEL_FROM
-        workers = available_cores() if large and not in_sweep else 1
+    workers = auto_workers(run.replications, in_sweep) if run.workers == "auto" else run.workers
     signal.signal(signal.SIGTERM, interrupt)
     try:
         summary = execute(
