@@ -80,3 +80,47 @@ def test_a_sweep_runs_on_the_launcher_and_is_aggregated(tmp_path, launcher, plug
     assert (sweep / "sweep_report.html").exists()
     # Inside a launcher's job `workers=auto` means one process: the launcher owns the cores.
     assert all(json.loads((sweep / job / "provenance.json").read_text())["workers"] == 1 for job in ("0", "1"))
+
+
+def test_the_slurm_launcher_off_a_cluster_is_one_clear_line_and_leaves_no_folder(tmp_path):
+    pytest.importorskip("hydra_plugins.hydra_submitit_launcher", reason="pip install -e '.[cluster]'")
+    (tmp_path / "bin").mkdir()  # PATH: no sbatch, no srun
+    sweep = tmp_path / "sweep"
+    done = run_sim(
+        "-m",
+        "hydra/launcher=submitit_slurm",
+        "scenario.checkpoints.hakari.lanes=1,2",
+        f"hydra.sweep.dir={sweep}",
+        cwd=tmp_path,
+        env={"PATH": str(tmp_path / "bin")},
+    )
+    assert done.returncode == 1
+    assert done.stderr == (
+        "hydra/launcher=submitit_slurm: no SLURM here (sbatch and srun not found); "
+        "use hydra/launcher=submitit_local to try the same path on this machine\n"
+    )
+    assert not sweep.exists()
+
+
+def test_a_submission_slurm_refuses_is_one_clear_line_and_leaves_no_folder(tmp_path):
+    pytest.importorskip("hydra_plugins.hydra_submitit_launcher", reason="pip install -e '.[cluster]'")
+    commands = tmp_path / "bin"  # a cluster's commands, whose sbatch refuses the partition asked for
+    commands.mkdir()
+    (commands / "srun").write_text("#!/bin/sh\nexit 0\n")
+    (commands / "sbatch").write_text("#!/bin/sh\necho 'sbatch: error: invalid partition specified: gpu' >&2\nexit 1\n")
+    for command in commands.iterdir():
+        command.chmod(0o755)
+    sweep = tmp_path / "sweep"
+    done = run_sim(
+        "-m",
+        "hydra/launcher=submitit_slurm",
+        "hydra.launcher.partition=gpu",
+        "scenario.checkpoints.hakari.lanes=1,2",
+        f"hydra.sweep.dir={sweep}",
+        cwd=tmp_path,
+        env={"PATH": str(commands)},
+    )
+    assert done.returncode == 1 and "Traceback" not in done.stderr
+    said = "Sweep stopped: hydra/launcher=submitit_slurm failed: FailedJobError: sbatch: error: invalid partition"
+    assert said in done.stderr and done.stderr.endswith("No job ran.\n")
+    assert not sweep.exists()  # it held only multirun.yaml and submitit's submission files
