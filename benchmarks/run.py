@@ -35,8 +35,9 @@ import scipy
 import simpy
 
 from benchmarks import end_to_end, reference
+from sim.config.cores import available_cores
 from sim.simulate.replications import simulate
-from sim.simulate.workers import available_cores, simulate_many
+from sim.simulate.workers import simulate_many
 
 ROOT = Path(__file__).resolve().parent.parent
 TARGETS = {  # ratio name -> (target, "min" if the ratio must be at least the target, "max" if at most)

@@ -370,19 +370,53 @@ def test_a_sweep_aggregates_its_jobs(tmp_path):
     assert page.images == 1
 
 
-@pytest.mark.slow
-def test_a_failing_job_keeps_the_others_and_fails_the_command(tmp_path):
+def test_a_sweep_with_a_job_that_cannot_run_is_refused_before_any_job_runs(tmp_path):
     sweep = tmp_path / "sweep"
-    done = run_sim("-m", f"{LANES}=1,0,2", "replications=30", f"hydra.sweep.dir={sweep}", cwd=tmp_path)
+    done = run_sim("-m", f"{LANES}=two,0,1", "seed=1,2", "replications=5", f"hydra.sweep.dir={sweep}", cwd=tmp_path)
+    assert done.returncode == 1 and "Traceback" not in done.stderr
+    assert done.stderr.strip().splitlines() == [
+        "Sweep refused, nothing ran: 4 of its 6 jobs cannot run (jobs 0, 1, 2, 3).",
+        f"  {LANES}=two: Value 'two' of type 'str' could not be converted to Integer",  # a type, said once
+        f"  {LANES}=0: must be >= 1",  # a rule
+    ]
+    assert not sweep.exists()
+
+
+# A fault put into the command's process: the job with 3 lanes fails while it runs, as a full disk
+# would make it (every job's configuration is valid: a sweep is checked whole before it starts).
+FAULT = """
+import sim.app.run
+
+_execute = sim.app.run.execute
+
+
+def execute(run, folder, **options):
+    if run.scenario.checkpoints["hakari"].lanes == 3:
+        raise OSError(28, "No space left on device")
+    return _execute(run, folder, **options)
+
+
+sim.app.run.execute = execute
+"""
+
+
+@pytest.mark.slow
+def test_a_job_failing_while_it_runs_keeps_the_others_and_fails_the_command(tmp_path):
+    write_text(tmp_path / "fault" / "sitecustomize.py", FAULT)
+    path = os.pathsep.join([str(tmp_path / "fault"), str(REPOSITORY)])
+    sweep = tmp_path / "sweep"
+    done = run_sim(
+        "-m", f"{LANES}=1,3,2", "replications=30", f"hydra.sweep.dir={sweep}", cwd=tmp_path, env={"PYTHONPATH": path}
+    )
     assert done.returncode != 0
     assert "Traceback" not in done.stderr
     rows = read_csv(sweep / "summary.csv")
     by_job = {job: [r for r in rows if r["job"] == job] for job in ("0", "1", "2")}
     assert [r["status"] for r in by_job["1"]] == ["failed"]
-    assert "lanes=0: must be >= 1" in by_job["1"][0]["error"]
+    assert "No space left on device" in by_job["1"][0]["error"]
     for job in ("0", "2"):
         assert by_job[job] and {r["status"] for r in by_job[job]} == {"complete"}
         assert read_json(sweep / job / "status.json")["status"] == "complete"
     page = read_page(sweep / "sweep_report.html")
-    assert any(r[0] == "job 1" and "must be >= 1" in r[2] for r in page.body("results"))
+    assert any(r[0] == "job 1" and "No space left" in r[2] for r in page.body("results"))
     assert {r[0] for r in page.body("paired")} == {"job 2"}

@@ -26,14 +26,12 @@ from omegaconf.errors import OmegaConfBaseException, ValidationError
 from sim.analysis import precision
 from sim.analysis.sweep_summary import write_sweep_summary
 from sim.config.compose import CONFIG_DIR, to_run
+from sim.config.cores import auto_workers
 from sim.config.validate import ConfigError
 from sim.results import layout
 from sim.results.files import write_text
 from sim.results.status import read_status, write_status
 
-# Sweeps at or above this many replications use every core by default; below it, starting
-# worker processes costs more than it saves.
-PARALLEL_FROM = 2000
 _composed = False  # whether Hydra has composed the config and called the task
 
 
@@ -55,12 +53,8 @@ def main(cfg: DictConfig) -> None:
         refuse(error)
     # SciPy and SimPy load only once a run starts: `--help` and refused configs answer 0.6 s sooner.
     from sim.app.run import execute
-    from sim.simulate.workers import available_cores
 
-    workers = run.workers
-    if workers == "auto":
-        large = run.replications == "auto" or run.replications >= PARALLEL_FROM
-        workers = available_cores() if large and not in_sweep else 1
+    workers = auto_workers(run.replications, in_sweep) if run.workers == "auto" else run.workers
     signal.signal(signal.SIGTERM, interrupt)
     try:
         summary = execute(
@@ -169,8 +163,14 @@ def cli() -> None:
     if held:
         print(held, file=sys.stderr)
         sys.exit(1)
-    guard(main, lambda: _composed)
-    sweep = sys.modules.get("sim.app.sweep")  # loaded by Hydra only when a sweep ran
+    try:
+        guard(main, lambda: _composed)
+    except Exception as error:
+        sweep = sys.modules.get("sim.app.sweep")  # loaded by Hydra only when a sweep started
+        if sweep is None or not sweep.launching():  # not the launcher's: a bug, to be seen whole
+            raise
+        sweep.stopped(error)
+    sweep = sys.modules.get("sim.app.sweep")
     if sweep is not None and sweep.failed_jobs():
         sys.exit(1)
 
@@ -185,27 +185,37 @@ def guard(main: Callable[[], None], composed: Callable[[], bool]) -> None:
     try:
         main()
     except (HydraException, OmegaConfBaseException) as error:
-        cause = error.__cause__
-        if isinstance(cause, ValidationError) and "is not a subclass of" in str(cause):
-            # A field set under an entry that does not exist: `+scenario.checkpoints.hakarii.lanes=2`.
-            print(
-                f"Could not apply a command-line override: '{cause.full_key}' names no entry of the scenario. Set "
-                "a field of an existing entry (check the spelling; `python -m sim --cfg job` lists them), or add a "
-                "new entry whole in a scenario file that extends this one (see docs/scenarios.md).",
-                file=sys.stderr,
-            )
-            sys.exit(1)
-        detail = f"\n{cause}" if isinstance(cause, OmegaConfBaseException) and str(cause) not in str(error) else ""
-        print(f"{error}{detail}", file=sys.stderr)
+        print(override_message(error), file=sys.stderr)
         sys.exit(1)
-    except (AssertionError, AttributeError):
+    except (AssertionError, AttributeError) as error:
         if composed():  # raised by the run itself: a bug, to be seen whole
             raise
+        print(override_message(error), file=sys.stderr)
+        sys.exit(1)
+
+
+def override_message(error: Exception) -> str:
+    """What to tell the user of a command-line override Hydra or OmegaConf could not apply, naming
+    the override and what is allowed where the error says it (`sim.app.sweep` says the same of a
+    sweep's jobs)."""
+    if isinstance(error, AssertionError | AttributeError):
         # OmegaConf 2.3 fails this way when an override reaches into a block that is null.
-        print(
+        return (
             "Could not apply a command-line override. A block that is null in the scenario (for example "
             "random_closures, other_traffic, hold or needs) cannot be filled in from the command line; "
-            "write it in a scenario file that extends this one (see docs/scenarios.md).",
-            file=sys.stderr,
+            "write it in a scenario file that extends this one (see docs/scenarios.md)."
         )
-        sys.exit(1)
+    cause = error.__cause__
+    if isinstance(cause, ValidationError) and "is not a subclass of" in str(cause):
+        # A field set under an entry that does not exist: `+scenario.checkpoints.hakarii.lanes=2`.
+        return (
+            f"Could not apply a command-line override: '{cause.full_key}' names no entry of the scenario. Set "
+            "a field of an existing entry (check the spelling; `python -m sim --cfg job` lists them), or add a "
+            "new entry whole in a scenario file that extends this one (see docs/scenarios.md)."
+        )
+    if isinstance(cause, ValidationError) and cause.value is not None:
+        # A value of the wrong type: `lanes=two` -> "...lanes=two: Value 'two' of type 'str' could not
+        # be converted to Integer"; OmegaConf's own lines below it (full_key, reference_type) add nothing.
+        return f"{cause.full_key}={cause.value}: {cause.msg.splitlines()[0]}"
+    detail = f"\n{cause}" if isinstance(cause, OmegaConfBaseException) and str(cause) not in str(error) else ""
+    return f"{error}{detail}"

@@ -57,8 +57,8 @@ def task(cfg: DictConfig, propagation: bool) -> None:
     except ConfigError as error:
         discard(folder)
         refuse(error)
+    from sim.config.cores import available_cores
     from sim.simulate.cluster import ClusterError
-    from sim.simulate.workers import available_cores
 
     workers = available_cores() if study.workers == "auto" else study.workers
     where = f" on the Dask cluster {study.cluster}" if study.cluster else ""

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sim.config.bounds import finite, flow_departures
+from sim.config.cores import auto_workers
 from sim.config.scenario import RunConfig, Scenario
 from sim.config.schema import Checkpoint, Flow, Movement
 
@@ -21,7 +22,6 @@ __all__ = ["Part", "estimate_memory", "machine_memory", "memory_problems"]
 MEMORY_SHARE = 0.5  # of the machine's memory a run may use: the rest is for the system and other work
 ROWS_AT_ONCE = 256  # replications drawn and collected together (`sim.simulate.randomness.BATCH`)
 SMALLEST_PIECE = 64  # replications per piece of work at least (`sim.simulate.workers.SMALLEST`)
-PARALLEL_FROM = 2000  # replications from which workers=auto uses every core (`sim.app.cli.PARALLEL_FROM`)
 # Bytes, measured as peak resident memory of `python -m sim ... workers=1` (docs/scenarios.md, Bounds):
 PROCESS = 200 * 2**20  # a process with Python, NumPy, SciPy and SimPy loaded, the report's libraries too
 DRAW = 16  # one random value of one replication: the uniform and its transformed copy, 8 bytes each
@@ -60,13 +60,6 @@ def machine_memory() -> int | None:
     except (OSError, ValueError, IndexError):
         pass
     return None
-
-
-def _cores() -> int:
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:
-        return os.cpu_count() or 1
 
 
 def memory_problems(run: RunConfig) -> Iterator[str]:
@@ -186,9 +179,9 @@ def _replication(s: Scenario) -> tuple[dict[str, float], float]:
 
 
 def _workers(run: RunConfig, reps: int, auto: bool) -> int:
-    """The processes that simulate: `workers` (auto: every core for a large run), at most one a piece."""
-    large = auto or reps >= PARALLEL_FROM
-    workers = (_cores() if large else 1) if run.workers == "auto" else run.workers
+    """The processes that simulate: `workers` (auto: every core for a large run, as if the run were
+    alone: a sweep's job uses no more), at most one a piece."""
+    workers = auto_workers("auto" if auto else reps, in_sweep=False) if run.workers == "auto" else run.workers
     return min(max(workers, 1) if isinstance(workers, int) else 1, math.ceil(reps / SMALLEST_PIECE))
 
 

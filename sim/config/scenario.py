@@ -85,5 +85,5 @@ class RunConfig:
     scenario: Scenario = MISSING
     replications: int | str = "auto"  # a number, or "auto": as many as `precision` needs
     seed: int = 20230726
-    workers: int | str = "auto"  # processes; "auto": all cores for large runs, 1 inside a sweep job
+    workers: int | str = "auto"  # processes; "auto": all cores for a large run, 1 or its SLURM CPUs in a sweep job
     precision: Precision = field(default_factory=Precision)

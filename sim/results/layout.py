@@ -27,6 +27,7 @@ TABLES = {name: f"{name}.csv" for name in TABLE_NAMES}  # table of `Records` -> 
 DATA_FILES = (*TABLES.values(), SUMMARY)
 
 # A sweep's folder
+SWEEP_CONFIG = "multirun.yaml"  # the sweep's config, as Hydra writes it before any job runs
 SWEEP_SUMMARY = "summary.csv"
 SWEEP_REPLICATIONS = "replications.csv"
 SWEEP_REPORT = "sweep_report.html"

@@ -35,14 +35,6 @@ SMALLEST = BATCH // 4
 AHEAD = 2  # pieces submitted per worker before the first is taken
 
 
-def available_cores() -> int:
-    """The processor cores this process may run on: how many workers a large run starts."""
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # not on every platform
-        return os.cpu_count() or 1
-
-
 def chunks(first: int, replications: int, workers: int = 1) -> list[tuple[int, int]]:
     """(first, count) pieces covering the range, none across a multiple of CHUNK.
 
