@@ -75,8 +75,8 @@ def removed_scenario_keys(overrides: list[str]) -> list[str]:
 
 
 def drop_sources_of(cfg: DictConfig, removed: list[str]) -> None:
-    """Forget the sources and declared ranges (`uncertainty`) of removed entries: removing an
-    entry is a natural what-if, and they would otherwise name parameters that are no longer there."""
+    """Forget the sources, declared ranges (`uncertainty`) and observations of removed entries:
+    removing an entry is a natural what-if, and they would otherwise name what is no longer there."""
     scenario = cfg.get("scenario", {})
     for block in ("sources", "uncertainty"):
         entries = scenario.get(block)
@@ -85,3 +85,14 @@ def drop_sources_of(cfg: DictConfig, removed: list[str]) -> None:
         for path in list(entries):
             if any(path == key or path.startswith(key + ".") for key in removed):
                 del entries[path]
+    # ... and the observations about them: a removed movement or checkpoint has none to check.
+    observations = scenario.get("observations")
+    for name in list(observations or []):
+        use = observations[name]
+        about = [
+            f"movements.{use.get('movement')}",
+            f"flows.{use.get('movement')}",
+            f"checkpoints.{use.get('checkpoint')}",
+        ]
+        if any(key in about for key in removed):
+            del observations[name]
