@@ -118,7 +118,16 @@ def _set_parameters(node, at: str = ""):
     """Dotted paths of the values a scenario file sets itself (lists and delays count as one)."""
     if isinstance(node, dict) and not ("dist" in node and at):
         for key, value in node.items():
-            if not at and key in ("defaults", "title", "description", "sources", "uncertainty"):
+            if not at and key in (
+                "defaults",
+                "title",
+                "description",
+                "sources",
+                "uncertainty",
+                "record",
+                "observations",
+            ):
+                # the record carries its own sources (scenarios/records/); these say how it is used
                 continue
             if key in ("name", "sender"):  # labels, not parameters (as in the scenario card)
                 continue
