@@ -21,6 +21,7 @@ from sim.analysis import report
 from sim.analysis.paired import newcombe_paired, paired_differences
 from sim.analysis.runs import Run
 from sim.analysis.sweep_summary import write_sweep_summary
+from sim.app.report import main as report_command
 from sim.app.run import execute
 from sim.compare import main as compare
 from sim.config.compose import load_run
@@ -271,6 +272,29 @@ def test_sweep_report_of_a_single_job(runs, tmp_path):
     assert len(page.body("results")) == len(read_json(runs["one_lane"] / "summary.json")["movements"])
 
 
+def test_a_sweep_summary_is_rebuilt_from_its_job_folders_byte_for_byte(runs, tmp_path, capsys):
+    sweep = sweep_of(tmp_path, [runs["one_lane"], "ValueError: disk full", runs["two_lanes"]])
+    write_status(sweep / "1", "running")  # a SLURM job still running when the summary is asked for
+    write_sweep_summary(sweep)
+    names = ("summary.csv", "replications.csv", "sweep_report.html")
+    written = {name: (sweep / name).read_bytes() for name in names}
+    for name in names:
+        (sweep / name).unlink()
+
+    assert report_command([str(sweep)]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out == ["Sweep: 2 jobs complete, 1 running (job 1)."] + [str(sweep / name) for name in names]
+    assert {name: (sweep / name).read_bytes() for name in names} == written
+
+
+def test_a_sweep_folder_without_jobs_is_not_summarised(tmp_path, capsys):
+    sweep = tmp_path / "sweep"
+    write_text(sweep / "multirun.yaml", "hydra: {}\n")  # what Hydra writes before the first job
+    assert report_command([str(sweep)]) == 2
+    assert "a sweep without job folders (none has started); nothing written" in capsys.readouterr().err
+    assert not (sweep / "summary.csv").exists()
+
+
 def compared(capsys) -> tuple[Path, str]:
     """The page `python -m sim.compare` said it wrote, and what it warned of."""
     out, err = capsys.readouterr()
@@ -368,6 +392,15 @@ def test_a_sweep_aggregates_its_jobs(tmp_path):
     page = read_page(sweep / "sweep_report.html")
     assert len(page.body("paired")) == len(movements)
     assert page.images == 1
+    # The same files again from the job folders, as a SLURM user does from another shell.
+    names = ("summary.csv", "replications.csv", "sweep_report.html")
+    written = {name: (sweep / name).read_bytes() for name in names}
+    for name in names:
+        (sweep / name).unlink()
+    rebuilt = run_sim(str(sweep), cwd=tmp_path, module="sim.report")
+    assert rebuilt.returncode == 0, rebuilt.stderr
+    assert rebuilt.stdout.startswith("Sweep: 2 jobs complete.\n")
+    assert {name: (sweep / name).read_bytes() for name in names} == written
 
 
 def test_a_sweep_with_a_job_that_cannot_run_is_refused_before_any_job_runs(tmp_path):

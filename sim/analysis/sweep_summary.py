@@ -1,5 +1,7 @@
 """A sweep's summary: one table across all jobs (`summary.csv`), the long table of every
-replication (`replications.csv`) and the sweep report, read back from the jobs' folders."""
+replication (`replications.csv`) and the sweep report, read back from the jobs' folders: written
+when a sweep ends, and again by `python -m sim.report <sweep folder>` (from the same folders, the
+same bytes), e.g. while or after a SLURM sweep runs without the shell that launched it."""
 
 from __future__ import annotations
 
@@ -8,6 +10,7 @@ from typing import Any
 
 import numpy as np
 
+from sim.analysis.formatting import plural
 from sim.analysis.runs import movement_metrics
 from sim.analysis.sweep_report import write_sweep_report
 from sim.results import layout
@@ -62,3 +65,20 @@ def write_sweep_summary(sweep: Path) -> list[dict]:
         write_table(sweep / layout.SWEEP_REPLICATIONS, long_table)
     write_sweep_report(sweep)
     return rows
+
+
+def unfinished_jobs(rows: list[dict]) -> dict[str, str]:
+    """The jobs of a sweep's summary rows that did not complete, by job number, with their status
+    (failed, interrupted, running, or missing before a job has started)."""
+    return {str(r["job"]): r["status"] for r in rows if r["status"] != "complete"}
+
+
+def outcome(rows: list[dict]) -> str:
+    """One line on a sweep's jobs: how many complete, and which did not, by status."""
+    by_status: dict[str, list[str]] = {}
+    for job, status in unfinished_jobs(rows).items():
+        by_status.setdefault(status, []).append(job)
+    complete = len({r["job"] for r in rows}) - sum(map(len, by_status.values()))
+    said = [f"{complete} job{plural(complete)} complete"]
+    said += [f"{len(jobs)} {status} (job{plural(len(jobs))} {', '.join(jobs)})" for status, jobs in by_status.items()]
+    return f"Sweep: {', '.join(said)}."

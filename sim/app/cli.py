@@ -53,8 +53,18 @@ def main(cfg: DictConfig) -> None:
         refuse(error)
     # SciPy and SimPy load only once a run starts: `--help` and refused configs answer 0.6 s sooner.
     from sim.app.run import execute
+    from sim.simulate.progress import Progress
 
     workers = auto_workers(run.replications, in_sweep) if run.workers == "auto" else run.workers
+    # One line for the whole run; in a sweep, one per job, where the job runs in this terminal's
+    # process (Hydra's basic launcher runs them one after another): other launchers' jobs run
+    # side by side, or on a cluster with their output in files.
+    auto = run.replications == "auto"
+    progress = None
+    if not in_sweep or hydra_cfg.runtime.choices.get("hydra/launcher") == "basic":
+        total = None if auto else run.replications
+        label = f"job {hydra_cfg.job.num}" if in_sweep else ""
+        progress = Progress.on_terminal(total, run.precision.max_replications if auto else None, label)
     signal.signal(signal.SIGTERM, interrupt)
     try:
         summary = execute(
@@ -64,7 +74,7 @@ def main(cfg: DictConfig) -> None:
             config_yaml=OmegaConf.to_yaml(cfg, resolve=True),
             overridden=scenario_keys(hydra_cfg.overrides.task),
             workers=workers,
-            progress=not in_sweep,
+            progress=progress,
         )
     except KeyboardInterrupt:
         print(f"\nInterrupted. Nothing complete was written; {folder} is marked 'interrupted'.", file=sys.stderr)

@@ -24,6 +24,7 @@ from sim.results.files import table_file, write_json, write_table, write_text
 from sim.results.provenance import provenance
 from sim.results.records import Records
 from sim.results.status import now, recording
+from sim.simulate.progress import Progress
 from sim.simulate.replications import trace_tables
 from sim.simulate.workers import simulate_parts
 
@@ -35,17 +36,22 @@ def execute(
     config_yaml: str,
     overridden: list[str] = (),
     workers: int = 1,
-    progress: bool = False,
+    progress: Progress | None = None,
 ) -> dict:
     """Simulate `run` on `workers` processes and write every result file into `folder`; returns
-    the summary. `overridden`: the keys inside the scenario that the command line changed."""
+    the summary. `overridden`: the keys inside the scenario that the command line changed;
+    `progress`: the command's line, told each phase and closed here."""
     from sim.analysis.report import write_report  # matplotlib loads only when a run gets this far
 
     clock = time.perf_counter()
-    with recording(folder) as started:
+    with ExitStack() as stack, recording(folder) as started:
+        if progress:
+            stack.callback(progress.close)  # cleared also when the run stops, before its message
         write_text(folder / layout.CONFIG, config_yaml)
         computed, precision = _replicate(run, folder, workers, progress)
         summary = _summary(run, scenario_name, computed, precision)
+        if progress:
+            progress.phase("tables")
         s = run.scenario
         # Every truck at every checkpoint in the first replication, for the report's timeline
         # (replications are exchangeable: the first is as typical as any), and every other
@@ -60,11 +66,13 @@ def execute(
         write_table(folder / layout.CARD, card or [dict.fromkeys(CARD_COLUMNS, "")])
         run_time_s = time.perf_counter() - clock
         write_json(folder / layout.PROVENANCE, provenance(started, now(), run_time_s, run.seed, workers))
+        if progress:
+            progress.phase("report")
         write_report(folder)
     return summary
 
 
-def _replicate(run: RunConfig, folder: Path, workers: int, progress: bool) -> tuple[dict, dict | None]:
+def _replicate(run: RunConfig, folder: Path, workers: int, progress: Progress | None) -> tuple[dict, dict | None]:
     """Simulate the run's replications, writing the tables into `folder` as they come; the
     statistics, and what `replications=auto` achieved (None for a fixed number)."""
     s = run.scenario
@@ -89,7 +97,7 @@ def _replicate(run: RunConfig, folder: Path, workers: int, progress: bool) -> tu
             return kept.so_far()
 
         if run.replications == "auto":
-            return replicate_to_precision(run.precision, statistics, replicate)
+            return replicate_to_precision(run.precision, statistics, replicate, progress)
         # The records are not kept beyond the statistics: the report reads the files.
         kept = Assembly(run.replications)
         replicate(run.replications, 0, kept)
@@ -144,12 +152,16 @@ def _summary(run: RunConfig, scenario_name: str, computed: dict, precision: dict
 
 
 def replicate_to_precision(
-    p: Precision, statistics: Callable[[Records], dict], replicate: Callable[[int, int, Assembly], Records]
+    p: Precision,
+    statistics: Callable[[Records], dict],
+    replicate: Callable[[int, int, Assembly], Records],
+    progress: Progress | None = None,
 ) -> tuple[dict, dict]:
     """Replicate in batches of `p.batch` (`replicate(count, first, kept)`: the records of every
     batch so far, each batch joined to those before in `kept`, never all re-joined) until every
     chosen movement's interval for the chosen metric is within the target half-width (absolute
-    for a chance, relative for a mean time), or `p.max_replications` is reached."""
+    for a chance, relative for a mean time), or `p.max_replications` is reached. `progress` is
+    told the precision reached after each batch."""
     relative = p.metric is PrecisionMetric.mean_delivery_time_h
     target = p.relative_half_width if relative else p.half_width
     kept = Assembly(0)
@@ -159,6 +171,8 @@ def replicate_to_precision(
         summary = statistics(replicate(p.batch, done, kept))
         done += p.batch
         achieved, widest = half_width(summary, p.metric.value, p.movements or list(summary["movements"]), relative)
+        if progress:
+            progress.note(precision_note(achieved, target, relative))
         if achieved <= target or done + p.batch > p.max_replications:
             break
     precision = {
@@ -174,6 +188,15 @@ def replicate_to_precision(
         "max_replications": p.max_replications,
     }
     return summary, precision
+
+
+def precision_note(achieved: float, target: float, relative: bool) -> str:
+    """How precise the answer is so far, for the progress line: "±0.031 of ±0.02" (a chance's
+    half-width), "±4.1% of ±5%" (a mean time's, over the estimate)."""
+    wanted = f"±{target * 100:g}%" if relative else f"±{target:g}"
+    if not math.isfinite(achieved):
+        return f"precision not known yet, target {wanted}"
+    return f"±{achieved:.1%} of {wanted}" if relative else f"±{achieved:.3f} of {wanted}"
 
 
 def half_width(summary: dict, metric: str, movements: list[str], relative: bool) -> tuple[float, str | None]:

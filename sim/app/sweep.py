@@ -25,7 +25,7 @@ from hydra.experimental.callback import Callback
 from omegaconf import DictConfig, open_dict, read_write
 from omegaconf.errors import OmegaConfBaseException
 
-from sim.analysis.sweep_summary import write_sweep_summary
+from sim.analysis.sweep_summary import outcome, unfinished_jobs, write_sweep_summary
 from sim.app.cli import override_message
 from sim.config.compose import to_run
 from sim.config.validate import ConfigError
@@ -74,11 +74,8 @@ class SweepCallback(Callback):
             print(f"Could not summarise the sweep in {sweep}: {type(error).__name__}: {error}", file=sys.stderr)
             _failed.append(str(sweep))
             return
-        failed = sorted({str(r["job"]) for r in rows if r["status"] != "complete"}, key=int)
-        _failed.extend(failed)
-        done = len({r["job"] for r in rows}) - len(failed)
-        which = f" (jobs {', '.join(failed)})" if failed else ""
-        print(f"\nSweep: {done} jobs complete, {len(failed)} failed{which}.")
+        _failed.extend(unfinished_jobs(rows))
+        print(f"\n{outcome(rows)}")
         print(f"Summary: {sweep / layout.SWEEP_SUMMARY}\nReport: {sweep / layout.SWEEP_REPORT}")
 
 

@@ -1,11 +1,18 @@
-"""A sweep's folder: one numbered folder per job, each a run's results folder with the overrides
-Hydra gave it in `.hydra/overrides.yaml`."""
+"""A sweep's folder: Hydra's `multirun.yaml`, and one numbered folder per job, each a run's
+results folder with the overrides Hydra gave it in `.hydra/overrides.yaml`."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 import yaml
+
+from sim.results.layout import SWEEP_CONFIG
+
+
+def is_sweep(folder: Path) -> bool:
+    """Whether `folder` is a sweep's (a run's folder has no numbered folders inside)."""
+    return folder.is_dir() and ((folder / SWEEP_CONFIG).is_file() or bool(job_folders(folder)))
 
 
 def job_folders(sweep: Path) -> list[Path]:

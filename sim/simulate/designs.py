@@ -12,15 +12,14 @@ process, so they are identical whatever the number of workers.
 from __future__ import annotations
 
 import signal
-import sys
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from typing import TypeVar
 
 from sim.config.scenario import Scenario
 from sim.results.records import Records
+from sim.simulate.progress import Progress
 from sim.simulate.replications import simulate
-from sim.simulate.workers import Progress
 
 T = TypeVar("T")
 Measure = Callable[[Scenario, Records], T]
@@ -40,7 +39,7 @@ def simulate_points(
     picklable (a module-level function) when `workers` > 1 or on a `cluster` (a Dask scheduler's
     address, or "local"; see `sim.simulate.cluster`)."""
     seeds = [seed] * len(scenarios) if isinstance(seed, int) else list(seed)
-    bar = Progress(len(scenarios) * replications) if progress and sys.stderr.isatty() else None
+    bar = Progress.on_terminal(len(scenarios) * replications) if progress else None
     if cluster:
         from sim.simulate.cluster import on_cluster  # Dask loads only for a cluster
 

@@ -1,4 +1,4 @@
-"""Replications spread over worker processes, and progress shown while they run.
+"""Replications spread over worker processes, with progress shown while they run.
 
 Work is cut into chunks of whole random-number batches, so each replication draws exactly what it
 would draw in one process: the tables are identical whatever the number of workers, and are put
@@ -10,7 +10,6 @@ from __future__ import annotations
 import os
 import shutil
 import signal
-import sys
 import threading
 import time
 from collections import deque
@@ -24,6 +23,7 @@ from sim.results.assembly import Assembly
 from sim.results.records import Packed, Records
 from sim.simulate.compile import compile_scenario
 from sim.simulate.handoff import Parcel, parcel_folder, receive, send
+from sim.simulate.progress import Progress
 from sim.simulate.randomness import BATCH
 from sim.simulate.replications import run_replications, simulate_plan
 
@@ -59,32 +59,40 @@ def simulate_many(
 ) -> Records:
     """Like `simulate`, on `workers` processes, with a progress line on a terminal if asked."""
     assembly = Assembly(replications)
-    for part in simulate_parts(scenario, seed, replications, workers, first, progress):
-        assembly.add(part)
+    bar = Progress.on_terminal(replications) if progress else None
+    try:
+        for part in simulate_parts(scenario, seed, replications, workers, first, bar):
+            assembly.add(part)
+    finally:
+        if bar:
+            bar.close()
     return assembly.records()
 
 
 def simulate_parts(
-    scenario: Scenario, seed: int, replications: int, workers: int = 1, first: int = 0, progress: bool = False
+    scenario: Scenario,
+    seed: int,
+    replications: int,
+    workers: int = 1,
+    first: int = 0,
+    progress: Progress | None = None,
 ) -> Iterator[Records]:
     """`simulate_many`'s records as consecutive pieces in replication order, each as soon as it and
-    those before it are done: a caller can write or summarise them without holding them all."""
+    those before it are done: a caller can write or summarise them without holding them all.
+    `progress` counts them (the caller's line: it may span several calls, and is the caller's to close)."""
     pieces = chunks(first, replications, workers)
     plan = compile_scenario(scenario)  # here, once: a problem shows here, not in a worker
-    bar = Progress(replications) if progress and sys.stderr.isatty() else None
     if workers > 1 and len(pieces) > 1:
         done = _on_workers(plan, seed, pieces, workers)
     else:
         done = ((count, simulate_plan(plan, seed, count, start)) for start, count in pieces)
     try:
         for count, part in done:
-            if bar:
-                bar.advance(count)
+            if progress:
+                progress.advance(count)
             yield part
     finally:  # also when the caller stops early: the workers' pieces not yet started are cancelled
         done.close()
-        if bar:
-            bar.close()
 
 
 def _on_workers(plan: Plan, seed: int, pieces: list[tuple[int, int]], workers: int) -> Iterator[tuple[int, Records]]:
@@ -143,23 +151,3 @@ def _exit_when_orphaned(parent: int, folder: str | None) -> None:
         if folder is not None:
             shutil.rmtree(folder, ignore_errors=True)
         os._exit(1)
-
-
-class Progress:
-    """A one-line progress display on standard error: done, total, estimated time left."""
-
-    def __init__(self, total: int) -> None:
-        self.total, self.done, self.started = total, 0, time.monotonic()
-
-    def advance(self, count: int) -> None:
-        """`count` more replications are done: show the count and the estimated time left."""
-        self.done += count
-        elapsed = time.monotonic() - self.started
-        left = elapsed / self.done * (self.total - self.done) if self.done else 0.0
-        sys.stderr.write(f"\r  replications {self.done}/{self.total}  ~{left:.0f} s left   ")
-        sys.stderr.flush()
-
-    def close(self) -> None:
-        """Clear the line once the run is done."""
-        sys.stderr.write("\r" + " " * 60 + "\r")
-        sys.stderr.flush()
