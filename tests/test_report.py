@@ -31,7 +31,7 @@ NASTY_TITLE = "Title with <b>bold</b>"
 # Text that would break a Markdown table or paragraph if it were not escaped.
 MD_NASTY = "Pipe | cell\nnew line *bold* _it_ `code` [x](http://e.org) <b>b</b> &amp; #"
 DEADLINE = "2023-09-20T00:00"
-FIGURES = ("delivery_times.png", "checkpoints.png", "timeline.png", "deliveries.png")
+FIGURES = ("delivery_times.png", "checkpoints.png", "timeline.png", "deliveries.png", "against_record.png")
 REPORT_FILES = ("report.html", "report.md", *FIGURES)
 STRESS_ITEMS = (
     "1.1",

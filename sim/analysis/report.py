@@ -29,6 +29,7 @@ from sim.analysis.report_method import TIMELINE_REPLICATION, method, provenance
 from sim.analysis.report_movements import movement_results
 from sim.analysis.report_scenario import describe
 from sim.analysis.report_sections import sections
+from sim.analysis.report_validation import against_record
 from sim.analysis.warmup import suggestions
 from sim.results import layout
 from sim.results.files import read_json, read_table, write_bytes, write_text
@@ -99,6 +100,7 @@ def content(folder: Path) -> dict:
         "warmup_days": f"{summary['warmup_h'] / 24:g}" if summary["warmup_h"] else None,
         "warmup_check": warmup_check(suggestions(folder), summary["places"], summary["warmup_h"]),
         "deliveries": deliveries_results(summary["deliveries"], summary["horizon_h"]),
+        "record": against_record(folder),
         "limitations": limitations(summary, scenario, described["legs"]),
         "assumptions": assumptions(card, summary, scenario),
         "card": card,
@@ -114,5 +116,6 @@ def content(folder: Path) -> dict:
         read_table(folder / layout.TABLES["checkpoints"]),
         read_table(folder / layout.TABLES["deliveries"]),
         read_table(folder / layout.TIMELINE),
+        read_json(folder / layout.VALIDATION) if (folder / layout.VALIDATION).is_file() else None,
     )
     return report

@@ -7,13 +7,21 @@ import base64
 
 from sim.analysis import plots
 from sim.analysis.report_method import TIMELINE_REPLICATION
+from sim.analysis.validation_figure import against_record
 from sim.results.records import Table
 
 
 def figures(
-    summary: dict, movements: Table, passages: Table, checkpoints: Table, deliveries: Table, trace: Table
+    summary: dict,
+    movements: Table,
+    passages: Table,
+    checkpoints: Table,
+    deliveries: Table,
+    trace: Table,
+    validation: dict | None = None,
 ) -> list[dict]:
-    """Each figure as {name, file, number, png, base64} and the facts its caption states."""
+    """Each figure as {name, file, number, png, base64} and the facts its caption states;
+    `validation` (validation.json, if the run has one) adds the observations against the runs."""
     found = [_figure("delivery_times", plots.delivery_times(movements, summary))]
     if summary["checkpoints"]:
         found.append(_figure("checkpoints", plots.checkpoints(checkpoints, summary)))
@@ -24,6 +32,8 @@ def figures(
         first_replication = int(movements["replication"].min()) if len(movements["replication"]) else 0
         png = plots.deliveries(deliveries, summary, first_replication)
         found.append(_figure("deliveries", png, needs=bool(summary["deliveries"]["population"])))
+    if validation and any(o["runs"] for o in validation["observations"]):
+        found.append(_figure("against_record", against_record(validation)))
     for number, figure in enumerate(found, 1):
         figure["number"] = number
     return found

@@ -16,6 +16,7 @@ SECTIONS = (
     "Results per movement",
     "Checkpoints",
     "Deliveries and needs",
+    "Against the record",
     "Figures",
     "Limitations",
     "Assumptions",

@@ -10,11 +10,13 @@ import math
 import time
 from collections.abc import Callable
 from contextlib import ExitStack
+from dataclasses import asdict
 from pathlib import Path
 
 from sim.analysis.statistics import summarise
 from sim.config.card import CARD_COLUMNS, scenario_card
 from sim.config.clock import clock_h
+from sim.config.observations import checked
 from sim.config.plain import scenario_data
 from sim.config.scenario import Precision, PrecisionMetric, RunConfig, Scenario
 from sim.results import layout
@@ -60,6 +62,7 @@ def execute(
         write_table(folder / layout.TIMELINE, trace.trucks)
         write_table(folder / layout.OTHER_TRAFFIC, trace.other_traffic)
         write_json(folder / layout.SUMMARY, summary)
+        write_json(folder / layout.VALIDATION, against_record(s, folder))
         scenario = {"name": scenario_name, "overridden": list(overridden), "scenario": scenario_data(s)}
         write_json(folder / layout.SCENARIO, scenario)
         card = scenario_card(s, overridden)
@@ -102,6 +105,15 @@ def _replicate(run: RunConfig, folder: Path, workers: int, progress: Progress | 
         kept = Assembly(run.replications)
         replicate(run.replications, 0, kept)
         return statistics(kept.records()), None
+
+
+def against_record(s: Scenario, folder: Path) -> dict:
+    """validation.json: the run in `folder` checked against the observations its scenario names."""
+    from sim.analysis.validation import validate
+
+    found, not_applicable = checked(s)
+    observations = [{**asdict(observation), **use} for observation, use in found]
+    return validate(folder, s.record, observations, not_applicable)
 
 
 def summary_inputs(s: Scenario) -> dict:

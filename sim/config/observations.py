@@ -17,6 +17,9 @@ from sim.config.record import KINDS, RECORD_DIR, Observation, ObservationUse, Re
 from sim.config.rules import has_path
 from sim.config.scenario import Scenario
 
+# Kinds that total a whole period: only a timeline that holds the whole period can give them.
+TOTALS = ("tonnes", "days_without_delivery", "share_of_need")
+
 
 def observation_problems(s: Scenario, at: str, folder: Path = RECORD_DIR) -> Iterator[str]:
     """The rules of a scenario's `record` and `observations`; `at` is the key it sits under."""
@@ -38,12 +41,15 @@ def observation_problems(s: Scenario, at: str, folder: Path = RECORD_DIR) -> Ite
         _, about, _ = KINDS[observation.kind]
         if observation.kind == "not_modelled":
             yield f"{where}: the record marks it not_modelled ({observation.description}): no run can check it"
-        elif about == "movement" and use.movement not in {**s.movements, **s.flows}:
-            yield f"{where}.movement={use.movement}: a {observation.kind} needs a movement of this scenario"
+        elif about == "movement" and use.movement not in s.movements:
+            yield f"{where}.movement={use.movement}: a {observation.kind} needs a movement (not a flow) here"
         elif about == "checkpoint" and use.checkpoint not in s.checkpoints:
             yield f"{where}.checkpoint={use.checkpoint}: a {observation.kind} needs a checkpoint of this scenario"
         elif observation.kind == "hold_days" and _hold_place(s, use) is None:
             yield f"{where}.place: movement {use.movement} has no hold; name the place it was held at"
+        elif observation.kind == "share_of_need" and (s.needs is None or use.cargo not in s.needs.kg_per_person_day):
+            cargos = ", ".join(s.needs.kg_per_person_day) if s.needs else "none: the scenario has no needs"
+            yield f"{where}.cargo={use.cargo}: a share_of_need needs a cargo of needs.kg_per_person_day ({cargos})"
         for key in use.calibrates:
             if not has_path(s, key.split(".")):
                 yield f"{where}.calibrates: {key} names no parameter of this scenario"
@@ -64,7 +70,12 @@ def checked(s: Scenario, folder: Path = RECORD_DIR) -> tuple[list[tuple[Observat
         if why:
             skipped.append({"name": name, "description": observation.description, "why": why})
             continue
-        plain = {"movement": use.movement, "checkpoint": use.checkpoint, "place": _hold_place(s, use)}
+        plain = {
+            "movement": use.movement,
+            "checkpoint": use.checkpoint,
+            "place": _hold_place(s, use),
+            "cargo": use.cargo,
+        }
         found.append((observation, {**plain, "calibrates": list(use.calibrates)}))
     return found, skipped
 
@@ -78,8 +89,10 @@ def _why_not_applicable(s: Scenario, observation: Observation, use: ObservationU
     begin_h, end_h = observation.period_h(s.start)
     if end_h <= 0 or begin_h >= horizon_h:
         return f"dated outside this scenario's timeline ({s.start[:10]}, {s.horizon_days:g} days)"
-    if observation.kind in ("vehicles_per_day",) and (begin_h > 0 or end_h < horizon_h):
+    if observation.kind == "vehicles_per_day" and (begin_h > 0 or end_h < horizon_h):
         return "a checkpoint's count covers the whole run; this scenario's timeline is not inside the period"
+    if observation.kind in TOTALS and (begin_h < 0 or end_h > horizon_h):
+        return f"a total over {observation.start} - {observation.end}, a period not inside this scenario's timeline"
     return None
 
 

@@ -74,6 +74,7 @@ class ObservationUse:
     movement: str | None = None  # what it is about, for a movement's observation (a key of movements)
     checkpoint: str | None = None  # ... or a checkpoint's (a key of checkpoints)
     place: str | None = None  # hold_days: where the movement was held (default: its hold's place)
+    cargo: str | None = None  # share_of_need: the cargo whose need it is (a key of needs.kg_per_person_day)
     calibrates: list[str] = field(default_factory=list)  # parameter keys set from it; empty: held out
     enabled: bool = True
 

@@ -17,6 +17,7 @@ SCENARIO = "scenario.json"  # the resolved scenario as plain data, and the overr
 CARD = "scenario_card.csv"  # every parameter with its source
 TIMELINE = "timeline.csv"  # every truck at every checkpoint in one replication
 OTHER_TRAFFIC = "other_traffic.csv"  # every other vehicle at every checkpoint in the same replication
+VALIDATION = "validation.json"  # the run against the observations of its scenario's record
 PROVENANCE = "provenance.json"  # command, code version, package versions, times
 ERROR = "error.txt"  # a sweep job's error
 LOG = "sim.log"  # Hydra's log of the job (hydra.job.name); a study's is sensitivity.log or uncertainty.log
@@ -24,7 +25,7 @@ REPORT_HTML = "report.html"
 REPORT_MD = "report.md"
 TABLES = {name: f"{name}.csv" for name in TABLE_NAMES}  # table of `Records` -> its file
 # What the same seed and config reproduce byte for byte.
-DATA_FILES = (*TABLES.values(), SUMMARY)
+DATA_FILES = (*TABLES.values(), SUMMARY, VALIDATION)
 
 # A sweep's folder
 SWEEP_CONFIG = "multirun.yaml"  # the sweep's config, as Hydra writes it before any job runs
