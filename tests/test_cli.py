@@ -5,6 +5,8 @@ from __future__ import annotations
 import csv
 import json
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -135,3 +137,14 @@ def test_help_lists_the_scenarios_and_run_settings(tmp_path):
     done = run_sim("--help", cwd=tmp_path)
     assert done.returncode == 0
     assert "baseline" in done.stdout and "replications=auto" in done.stdout and "--hydra-help" in done.stdout
+
+
+def test_help_read_in_part_ends_quietly(tmp_path):
+    # `python -m sim --help | head -1`: the reader closes the pipe after one line
+    process = subprocess.Popen(
+        [sys.executable, "-m", "sim", "--help"], cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
+    assert process.stdout.readline().startswith(b"Aid logistics simulator")
+    process.stdout.close()
+    assert process.stderr.read() == b""  # no BrokenPipeError traceback
+    process.wait()

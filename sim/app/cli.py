@@ -202,6 +202,11 @@ def guard(main: Callable[[], None], composed: Callable[[], bool]) -> None:
             raise
         print(override_message(error), file=sys.stderr)
         sys.exit(1)
+    except BrokenPipeError:
+        # The reader stopped early (`--help | head`): nothing left to say, and Python must not
+        # try again to flush into the closed pipe at exit (the advice of Python's signal docs).
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        sys.exit(1)
 
 
 def override_message(error: Exception) -> str:
