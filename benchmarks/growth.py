@@ -8,8 +8,8 @@ root:
     python -m benchmarks.growth --sizes 10000 100000
 
 Steps: the simulation itself (the reference), writing the tables, reading each table back
-(`read_table`), the statistics (`summarise`), and the report (`write_report`: every figure and
-both pages, from the folder's files). Small sizes carry fixed costs (imports, the figures'
+(`read_table`), the statistics (`summarise`), the check against the record (validation.json),
+and the report (`write_report`: every figure and both pages, from the folder's files). Small sizes carry fixed costs (imports, the figures'
 layout) that make ratios smaller than 10, never larger.
 """
 
@@ -45,7 +45,7 @@ def measure(replications: int, scratch: Path) -> dict[str, float]:
     """CPU seconds of each step at `replications` baseline replications."""
     from sim.analysis.report import write_report
     from sim.analysis.statistics import summarise
-    from sim.app.run import summary_inputs
+    from sim.app.run import against_record, summary_inputs
     from sim.config.compose import load_run
     from sim.results import layout
     from sim.results.files import read_table, write_table
@@ -64,6 +64,7 @@ def measure(replications: int, scratch: Path) -> dict[str, float]:
         "write tables": lambda: [write_table(scratch / f"{t}.csv", getattr(records, t)) for t in TABLES],
         **{f"read {layout.TABLES[t]}": (lambda t=t: read_table(folder / layout.TABLES[t])) for t in TABLES},
         "statistics (summarise)": lambda: summarise(records, **inputs),
+        "against the record": lambda: against_record(run.scenario, folder),
         "report (figures and pages)": lambda: write_report(folder),
     }
     return {name: cpu_s(step) for name, step in steps.items()}
