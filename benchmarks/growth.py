@@ -9,8 +9,9 @@ root:
 
 Steps: the simulation itself (the reference), writing the tables, reading each table back
 (`read_table`), the statistics (`summarise`), the check against the record (validation.json),
-and the report (`write_report`: every figure and both pages, from the folder's files). Small sizes carry fixed costs (imports, the figures'
-layout) that make ratios smaller than 10, never larger.
+and the report (`write_report`: every figure and both pages, from the folder's files). Small
+sizes carry fixed costs (imports, the figures' layout) that make ratios smaller than 10, never
+larger.
 """
 
 from __future__ import annotations
