@@ -13,7 +13,7 @@ import math
 import numpy as np
 
 from sim.analysis.runs import Run
-from sim.analysis.statistics import LEVEL, mean_interval, wilson
+from sim.analysis.statistics import LEVEL, days_without_delivery, mean_interval, wilson
 from sim.results.records import Table
 
 
@@ -49,6 +49,45 @@ def paired_differences(reference: Run, other: Run, level: float = LEVEL) -> dict
     # Runs of `replications=auto` stop at different counts: they pair over the replications both ran.
     over = None if ours == theirs else f"over the {len(common):,} replications both ran ({_span(common)})"
     return {"problem": None, "movements": results, "common": over}
+
+
+def paired_totals(reference: Run, other: Run, level: float = LEVEL) -> dict | None:
+    """`other` minus `reference` for the whole run, replication by replication over the
+    replications both ran: the tonnes delivered (all movements and flows) and the days without
+    any delivery (over each run's horizon; None if a run has no deliveries table). Each as
+    {"reference": mean, "other": mean, "difference": mean with Student t interval}. None if the
+    runs cannot be paired (see `paired_differences`)."""
+    if reference.seed != other.seed:
+        return None
+    common = np.array(sorted(_replication_numbers(reference.movements) & _replication_numbers(other.movements)))
+    if not len(common):
+        return None
+    totals = {"tonnes": [_tonnes(run, common) for run in (reference, other)]}
+    if reference.deliveries is not None and other.deliveries is not None:
+        totals["days_without_delivery"] = [_idle_days(run, common) for run in (reference, other)]
+    result = {"replications": len(common)}
+    for name, (a, b) in totals.items():
+        result[name] = {
+            "reference": float(a.mean()),
+            "other": float(b.mean()),
+            "difference": mean_interval(b - a, level),
+        }
+    return result
+
+
+def _tonnes(run: Run, replications: np.ndarray) -> np.ndarray:
+    """Tonnes delivered in each of `replications`."""
+    numbers = run.movements["replication"].astype(np.int64)
+    by_replication = np.bincount(numbers, weights=run.movements["delivered_t"], minlength=int(replications.max()) + 1)
+    return by_replication[replications]
+
+
+def _idle_days(run: Run, replications: np.ndarray) -> np.ndarray:
+    """Days of the horizon without any delivery, in each of `replications`."""
+    d = run.deliveries
+    return days_without_delivery(
+        d["replication"], d["time_h"], replications, 0.0, round(run.summary["horizon_h"] / 24.0)
+    )
 
 
 def _only(table: Table, replications: set[int]) -> Table:

@@ -1,4 +1,5 @@
-"""A complete run folder as comparisons read it: its summary, its movements table and its seed.
+"""A complete run folder as comparisons read it: its summary, its movements and deliveries
+tables and its seed.
 
 Sweep pages, `python -m sim.compare` and the sweep's summary.csv read runs through here.
 """
@@ -28,13 +29,21 @@ class Run:
     summary: dict
     movements: Table
     seed: int | None
+    deliveries: Table | None = None  # every delivery (None: the folder has no deliveries.csv)
 
 
 def load_run(folder: Path, label: str) -> Run:
     """The files of a complete run folder (see RUN_FILES)."""
     summary = read_json(folder / layout.SUMMARY)
     seed = read_json(folder / layout.PROVENANCE).get("seed", summary.get("seed"))
-    return Run(label=label, summary=summary, movements=read_table(folder / layout.TABLES["movements"]), seed=seed)
+    deliveries = folder / layout.TABLES["deliveries"]
+    return Run(
+        label=label,
+        summary=summary,
+        movements=read_table(folder / layout.TABLES["movements"]),
+        seed=seed,
+        deliveries=read_table(deliveries) if deliveries.is_file() else None,
+    )
 
 
 def run_problem(folder: Path) -> str | None:

@@ -216,6 +216,21 @@ def population_days(population: int, changes_h: list[list[float]], horizon_h: fl
     return total_h / 24.0
 
 
+def days_without_delivery(
+    replication: np.ndarray, time_h: np.ndarray, replications: np.ndarray, begin_h: float, days: int
+) -> np.ndarray:
+    """Per replication of `replications` (their numbers), how many of the `days` days from
+    `begin_h` saw no delivery; `replication` and `time_h`: the deliveries."""
+    inside = (time_h >= begin_h) & (time_h < begin_h + 24.0 * days)
+    day = ((time_h[inside] - begin_h) // 24.0).astype(np.int64)
+    numbers = replication[inside].astype(np.int64)
+    # One (replication, day) code per delivery; the distinct codes are the days with a delivery.
+    with_delivery = np.bincount(
+        np.unique(numbers * days + day) // days, minlength=int(replications.max(initial=-1)) + 1
+    )
+    return (days - with_delivery[replications.astype(np.int64)]).astype(float)
+
+
 def longest_gaps_h(rep_index: np.ndarray, time_h: np.ndarray, reps: int, horizon_h: float) -> np.ndarray:
     """Per replication, the longest time from the start, between deliveries, or to the horizon
     without any delivery."""

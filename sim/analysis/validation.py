@@ -29,7 +29,7 @@ from pathlib import Path
 
 import numpy as np
 
-from sim.analysis.statistics import population_days
+from sim.analysis.statistics import days_without_delivery, population_days
 from sim.results import layout
 from sim.results.files import read_json
 
@@ -292,11 +292,10 @@ def _tonnes_per_day(observation: dict, run: _Run, begin_h: float, end_h: float) 
 def _days_without_delivery(observation: dict, run: _Run, begin_h: float, end_h: float) -> tuple:
     """The days of the period (inside the timeline) on which nothing was delivered."""
     rows = _deliveries(run, begin_h, end_h)
-    days = round((end_h - begin_h) / 24.0)
-    day = ((rows["time_h"] - begin_h) // 24.0).astype(int)
-    pairs = np.unique(rows["replication"].astype(int) * days + day)
-    with_delivery = np.bincount(pairs // days, minlength=run.replications)
-    without = (days - with_delivery).astype(float)
+    replications = np.arange(run.replications)
+    without = days_without_delivery(
+        rows["replication"], rows["time_h"], replications, begin_h, round((end_h - begin_h) / 24.0)
+    )
     return without, without, "days"
 
 
