@@ -16,7 +16,10 @@ def run(label: str, tonnes: list[float], deliveries_h: list[list[float]], seed: 
     movements = {"replication": replications, "movement": np.array(["m"] * len(tonnes), dtype=object),
                  "delivered_t": np.array(tonnes, dtype=float)}  # fmt: skip
     times = [(r, t) for r, hours in enumerate(deliveries_h) for t in hours]
-    deliveries = {"replication": np.array([r for r, _ in times], dtype=float), "time_h": np.array([t for _, t in times])}
+    deliveries = {
+        "replication": np.array([r for r, _ in times], dtype=float),
+        "time_h": np.array([t for _, t in times]),
+    }
     summary = {"horizon_h": 72.0, "movements": {}}
     return Run(label=label, summary=summary, movements=movements, seed=seed, deliveries=deliveries)
 

@@ -42,7 +42,7 @@ def write_sensitivity_report(folder: Path) -> None:
 def content(folder: Path) -> dict:
     """Everything the report states, from the study's files."""
     study = read_json(folder / layout.STUDY)
-    short = {p["key"]: _short(p["key"]) for p in study["parameters"]}
+    short = short_names(study)
     if study["propagation"]:
         results = propagated(study, read_table(folder / layout.INTERVALS))
         figures = metric_figures(results)
@@ -70,6 +70,24 @@ def content(folder: Path) -> dict:
 
 def _result(study: dict, fact: dict, table: dict, short: dict, number: int) -> dict:
     """One result: its ranking, statement, noise, warnings and figure."""
+    out = ranked(study, fact, table, short)
+    if not fact["analysed"]:
+        return out
+    title = f"{fact['label']}: {fact['name']}"
+    file = f"sensitivity_{number:02d}_{fact['metric']}_{fact['movement']}.png".replace("/", "_")
+    if study["method"] == "morris":
+        image = morris_figure(out["ranking"], title, out["noise"])
+        out["warnings"] = _morris_warnings(study, fact, out["ranking"])
+    else:
+        image = sobol_figure(out["ranking"], title)
+        out["warnings"] = _sobol_warnings(study, fact, out["ranking"])
+    out["figure"] = {"file": file, "png": image}
+    return out
+
+
+def ranked(study: dict, fact: dict, table: dict, short: dict) -> dict:
+    """One result's parameters ranked, those that dominate it (`top`), those whose whole interval
+    is negligible, and the Monte-Carlo noise; `table`: indices.csv."""
     out = {**fact, "ranking": [], "figure": None, "warnings": [], "top": [], "negligible": [], "noise": None}
     if not fact["analysed"]:
         return out
@@ -78,21 +96,13 @@ def _result(study: dict, fact: dict, table: dict, short: dict, number: int) -> d
     key = "mu_star" if study["method"] == "morris" else "ST"
     total = sum(max(p[key], 0.0) for p in ranking) or 1.0
     out["top"] = _dominant(ranking, key, total)
-    title = f"{fact['label']}: {fact['name']}"
-    file = f"sensitivity_{number:02d}_{fact['metric']}_{fact['movement']}.png".replace("/", "_")
     if study["method"] == "morris":
-        floor = _morris_noise(study, fact)
-        out["noise"] = floor
+        out["noise"] = _morris_noise(study, fact)
         largest = ranking[0]["mu_star"]
         out["negligible"] = [p["short"] for p in ranking if p["mu_star_high"] < NEGLIGIBLE * largest]
-        image = morris_figure(ranking, title, floor)
-        out["warnings"] = _morris_warnings(study, fact, ranking)
     else:
         out["noise"] = _sobol_noise(fact)
         out["negligible"] = [p["short"] for p in ranking if p["ST_high"] < NEGLIGIBLE]
-        image = sobol_figure(ranking, title)
-        out["warnings"] = _sobol_warnings(study, fact, ranking)
-    out["figure"] = {"file": file, "png": image}
     return out
 
 
@@ -162,6 +172,11 @@ def _sobol_warnings(study: dict, fact: dict, ranking: list[dict]) -> list[dict]:
     if half > WIDE:
         warnings.append({"kind": "wide", "result": fact, "widest": f"{half:.2f}", "have": samples, "need": need})
     return warnings
+
+
+def short_names(study: dict) -> dict[str, str]:
+    """Each varied parameter's key -> its short name."""
+    return {p["key"]: _short(p["key"]) for p in study["parameters"]}
 
 
 def _short(key: str) -> str:

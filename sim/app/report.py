@@ -2,6 +2,8 @@
 
     python -m sim.report results/baseline/2024-01-01_12-00-00_000000    # figures, report.html, report.md
     python -m sim.report results/sweeps/2024-01-01_12-00-00_000000      # summary.csv ... sweep_report.html
+    python -m sim.report results/baseline/<time> --study results/sensitivity/baseline/<time>
+                                  # attach studies of the run's scenario: "What drives this result"
 
 A sensitivity study's folder (`results/sensitivity/<scenario>/<time>/`) is rebuilt the same way,
 from its study.json and indices.csv, without simulating anything. A sweep's folder
@@ -31,7 +33,23 @@ def main(argv: list[str] | None = None) -> int:
     the exit status."""
     parser = argparse.ArgumentParser(prog="python -m sim.report", description=__doc__.splitlines()[0].rstrip(":"))
     parser.add_argument("folder", type=Path, help="a run's, study's or sweep's folder (results/...)")
-    folder = parser.parse_args(argv).folder
+    parser.add_argument(
+        "--study",
+        type=Path,
+        action="append",
+        default=[],
+        metavar="FOLDER",
+        help="a sensitivity or uncertainty study of the run's scenario (results/sensitivity/... or "
+        "results/uncertainty/...) to attach to a run's report; at most one of each kind",
+    )
+    args = parser.parse_args(argv)
+    folder = args.folder
+    if args.study and (is_sweep(folder) or (folder / layout.STUDY).is_file()):
+        print(
+            f"sim.report: {folder}: --study attaches studies to a run's folder, not to a sweep or a study",
+            file=sys.stderr,
+        )
+        return 2
     if is_sweep(folder):
         return _sweep(folder)
     inputs, write = INPUTS, write_report
@@ -43,6 +61,13 @@ def main(argv: list[str] | None = None) -> int:
     if problem:
         print(f"sim.report: {folder}: {problem}; nothing written", file=sys.stderr)
         return 2
+    if args.study:
+        from sim.analysis.studies import attach
+
+        problems = attach(folder, args.study)
+        if problems:
+            print("\n".join(f"sim.report: {p}; nothing written" for p in problems), file=sys.stderr)
+            return 2
     try:
         write(folder)
     except OSError as error:

@@ -17,6 +17,7 @@ SCENARIO = "scenario.json"  # the resolved scenario as plain data, and the overr
 CARD = "scenario_card.csv"  # every parameter with its source
 TIMELINE = "timeline.csv"  # every truck at every checkpoint in one replication
 OTHER_TRAFFIC = "other_traffic.csv"  # every other vehicle at every checkpoint in the same replication
+STUDIES = "studies.json"  # the sensitivity and uncertainty studies attached to the run (sim.report --study)
 VALIDATION = "validation.json"  # the run against the observations of its scenario's record
 PROVENANCE = "provenance.json"  # command, code version, package versions, times
 ERROR = "error.txt"  # a sweep job's error
