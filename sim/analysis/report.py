@@ -114,5 +114,6 @@ def content(folder: Path) -> dict:
         read_table(folder / layout.TABLES["checkpoints"]),
         read_table(folder / layout.TABLES["deliveries"]),
         read_table(folder / layout.TIMELINE),
+        read_table(folder / layout.CLOSED) if (folder / layout.CLOSED).exists() else None,  # since waiting_for
     )
     return report

@@ -17,6 +17,7 @@ SCENARIO = "scenario.json"  # the resolved scenario as plain data, and the overr
 CARD = "scenario_card.csv"  # every parameter with its source
 TIMELINE = "timeline.csv"  # every truck at every checkpoint in one replication
 OTHER_TRAFFIC = "other_traffic.csv"  # every other vehicle at every checkpoint in the same replication
+CLOSED = "closed.csv"  # when each checkpoint was closed in the same replication
 PROVENANCE = "provenance.json"  # command, code version, package versions, times
 ERROR = "error.txt"  # a sweep job's error
 LOG = "sim.log"  # Hydra's log of the job (hydra.job.name); a study's is sensitivity.log or uncertainty.log
