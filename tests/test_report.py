@@ -268,7 +268,7 @@ def test_deadline_probability_is_reported_where_a_deadline_is_set(summary, page,
     assert by_key["icrc_flour_lachin"] == expected
     assert {v for k, v in by_key.items() if k != "icrc_flour_lachin"} == {"no deadline"}
     assert f"{p['estimate']:.1%}" in page.tables["results"] and "by 2023-09-20 00:00" in page.tables["results"]
-    assert "by its deadline, 2023-09-20 00:00" in md.section("Answers in brief")
+    assert "By its deadline, 2023-09-20 00:00" in md.section("Answers in brief")
 
 
 def test_figures_are_embedded_in_html_and_linked_from_markdown(folder, page, md):

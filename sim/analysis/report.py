@@ -26,7 +26,7 @@ from sim.analysis.report_checkpoints import checkpoint_results, warmup_check
 from sim.analysis.report_deliveries import deliveries_results
 from sim.analysis.report_figures import figures
 from sim.analysis.report_method import TIMELINE_REPLICATION, method, provenance
-from sim.analysis.report_movements import movement_results
+from sim.analysis.report_movements import brief_outcomes, movement_results
 from sim.analysis.report_scenario import describe
 from sim.analysis.report_sections import sections
 from sim.analysis.warmup import suggestions
@@ -80,7 +80,8 @@ def content(folder: Path) -> dict:
     clock = Clock(summary["start"])
     card = read_card(folder / layout.CARD)
     described = describe(summary, scenario)
-    rows = [movement_results(k, m, movements, clock, summary["horizon_h"]) for k, m in summary["movements"].items()]
+    horizon_h, level = summary["horizon_h"], summary["confidence_level"]
+    rows = [movement_results(k, m, movements, clock, horizon_h, level) for k, m in summary["movements"].items()]
     checkpoints = summary["checkpoints"]
     report = {
         "title": summary["title"],
@@ -94,6 +95,7 @@ def content(folder: Path) -> dict:
         "movements": rows,
         "outcome_labels": [plots.outcome_label(o) for o in OUTCOMES],
         "has_deadlines": any(r["deadline"] for r in rows),
+        "brief_outcomes": brief_outcomes(rows),
         "checkpoints": [checkpoint_results(k, c, summary["places"]) for k, c in checkpoints.items()],
         "other_traffic": any(c.get("other_vehicles_per_replication") for c in checkpoints.values()),
         "warmup_days": f"{summary['warmup_h'] / 24:g}" if summary["warmup_h"] else None,
