@@ -91,6 +91,8 @@ def content(folder: Path) -> dict:
         "precision": precision.statement(summary),
         "sections": sections(),
         "scenario": described,
+        # Whether any movement, checkpoint or road has facts beyond its table's columns ("Other").
+        "other": {kind: any(row["extras"] for row in described[kind]) for kind in ("movements", "checkpoints", "legs")},
         "method": method(summary, clock),
         "movements": rows,
         "outcome_labels": [plots.outcome_label(o) for o in OUTCOMES],
@@ -105,7 +107,7 @@ def content(folder: Path) -> dict:
         "assumptions": assumptions(card, summary, scenario),
         "card": card,
         "provenance": provenance(run),
-        "config": (folder / layout.CONFIG).read_text(encoding="utf-8"),
+        "config": (folder / layout.CONFIG).read_text(encoding="utf-8"),  # shown in report.html; report.md links it
         "stress": stress_checklist(summary, run),
     }
     # The figures last: the slowest part, and only once the text has found everything it needs.
