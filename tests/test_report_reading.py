@@ -153,3 +153,14 @@ def test_structure_is_not_counted_as_assumption(page):
 def test_every_page_links_back_to_the_contents_and_markdown_links_the_config(page, md):
     assert any(a.get("href") == "#contents" and "to-contents" in a.get("class", "") for a in page.all("a"))
     assert "[config.yaml](config.yaml)" in md and md.count("[↑ Contents](#contents)") == len(SECTIONS)
+
+
+def test_deliveries_say_how_replications_split_between_nothing_part_and_all(page):
+    # `refused` never delivers; `night` and `closed` always do: 2 of 3 movements' tonnes, every time.
+    said = " ".join(page.section["deliveries-and-needs"].split())
+    assert "0.0% of replications delivered nothing, 100.0% part of what was sent and 0.0% all of it" in said
+
+
+def test_a_convoy_queueing_behind_itself_is_said_where_it_can_happen(folder):
+    # Every movement here is one truck at a one-lane checkpoint: no convoy queues behind itself.
+    assert "queues behind itself" not in (folder / "report.md").read_text(encoding="utf-8")

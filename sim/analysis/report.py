@@ -22,7 +22,7 @@ from sim.analysis.formatting import Clock
 from sim.analysis.report_assumptions import assumptions, limitations
 from sim.analysis.report_card import read_card
 from sim.analysis.report_checklist import stress_checklist
-from sim.analysis.report_checkpoints import checkpoint_results, warmup_check
+from sim.analysis.report_checkpoints import checkpoint_results, convoy_queues, warmup_check
 from sim.analysis.report_deliveries import deliveries_results
 from sim.analysis.report_figures import figures
 from sim.analysis.report_method import TIMELINE_REPLICATION, method, provenance
@@ -99,10 +99,11 @@ def content(folder: Path) -> dict:
         "has_deadlines": any(r["deadline"] for r in rows),
         "brief_outcomes": brief_outcomes(rows),
         "checkpoints": [checkpoint_results(k, c, summary["places"]) for k, c in checkpoints.items()],
+        "convoy_queues": convoy_queues(scenario, summary["places"]),
         "other_traffic": any(c.get("other_vehicles_per_replication") for c in checkpoints.values()),
         "warmup_days": f"{summary['warmup_h'] / 24:g}" if summary["warmup_h"] else None,
         "warmup_check": warmup_check(suggestions(folder), summary["places"], summary["warmup_h"]),
-        "deliveries": deliveries_results(summary["deliveries"], summary["horizon_h"]),
+        "deliveries": deliveries_results(summary["deliveries"], summary["horizon_h"], movements),
         "limitations": limitations(summary, scenario, described["legs"]),
         "assumptions": assumptions(card, summary, scenario),
         "card": card,
