@@ -91,13 +91,13 @@ def _effect(key: str, runs: dict, complete: dict, varied: list[str]) -> dict:
     alone, every job against the group's first."""
     found = []
     for where, ids in sweep_jobs.groups(complete, varied, key):
-        settings = {job: f"{key}={label(complete[job][key]) or '(not set)'}" for job in ids}
-        reference, paired, note = paired_rows({job: runs[job] for job in ids}, settings)
+        values = {job: label(complete[job][key]) or "(not set)" for job in ids}
+        reference, paired, note = paired_rows({job: runs[job] for job in ids}, values)
         found.append(
             {
                 "where": where,
                 "reference": reference,
-                "reference_value": settings[ids[0]],
+                "reference_value": f"{key}={values[ids[0]]}",
                 "paired": paired,
                 "note": note,
             }
