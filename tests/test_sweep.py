@@ -20,6 +20,8 @@ from scipy import stats
 from sim.analysis import report
 from sim.analysis.paired import newcombe_paired, paired_differences
 from sim.analysis.runs import Run
+from sim.analysis.side_by_side import paired_rows
+from sim.analysis.sweep_jobs import implied
 from sim.analysis.sweep_summary import write_sweep_summary
 from sim.app.report import main as report_command
 from sim.app.run import execute
@@ -39,6 +41,8 @@ class Page(HTMLParser):
         super().__init__(convert_charrefs=True)
         self.tables: dict[str, list[list[str]]] = {}
         self.images = 0
+        self.links: list[dict] = []
+        self.ids: list[str] = []
         self.text: list[str] = []
         self._table: str | None = None
         self._cell: list[str] | None = None
@@ -47,6 +51,10 @@ class Page(HTMLParser):
 
     def handle_starttag(self, tag, attrs):
         attrs = dict(attrs)
+        if "id" in attrs:
+            self.ids.append(attrs["id"])
+        if tag == "a":
+            self.links.append(attrs)
         if tag == "table":
             self._table = attrs.get("id", "")
             self.tables[self._table] = []
@@ -238,18 +246,25 @@ def test_sweep_report_pairs_jobs_with_the_first_complete_one(runs, tmp_path):
 
     page = read_page(sweep / "sweep_report.html")
     failed = [r for r in page.body("results") if r[0] == "job 0"]
-    assert len(failed) == 1 and "must be >= 1" in failed[0][2]
+    assert len(failed) == 1 and "must be >= 1" in failed[0][-1]
     assert page.images == 2  # two swept parameters: the lanes, and the seed of job 3
     text = page.all_text()
-    assert "Paired differences against job 1" in text
-    paired = page.body("paired")
-    assert [r[0] for r in paired] == ["job 2"] * len(movements) + ["job 3"]
+    # The lanes' effect is read within each seed: jobs 1 and 2 share theirs, job 3 is alone with seed 7.
+    assert "Paired differences: the effect of scenario.checkpoints.hakari.lanes" in text
+    assert "Withinseed=(notset):againstjob1(scenario.checkpoints.hakari.lanes=1)" in text.replace(" ", "")
+    paired = page.body("paired-1-1")
+    assert [r[0] for r in paired] == ["job 2"] * len(movements)
     for row, key in zip(paired, movements):
         assert key in row[2]
         assert row[3] == "30"  # replications paired
         assert "pp" in row[4] and " h" in row[6]
-    assert "not paired: different seeds (20230726 and 7)" in paired[-1][2]
+    assert "Only one complete run" in text  # job 3, alone with its seed
+    # The seed's effect within two lanes: job 3 against job 2, which cannot be paired.
+    seeds = page.body("paired-2-2")
+    assert [r[0] for r in seeds] == ["job 3"]
+    assert "not paired: different seeds (20230726 and 7)" in seeds[0][2]
     assert str(tmp_path) not in (sweep / "sweep_report.html").read_text(encoding="utf-8")
+    assert len(page.ids) == len(set(page.ids))
 
 
 def test_sweep_report_when_every_job_failed(tmp_path):
@@ -259,8 +274,8 @@ def test_sweep_report_when_every_job_failed(tmp_path):
     assert not (sweep / "replications.csv").exists()
     page = read_page(sweep / "sweep_report.html")
     assert "Every job failed" in page.all_text()
-    assert [r[2] for r in page.body("results")] == ["failed: ValueError: first", "failed: ConfigError: second"]
-    assert "paired" not in page.tables
+    assert [r[-1] for r in page.body("results")] == ["failed: ValueError: first", "failed: ConfigError: second"]
+    assert not [t for t in page.tables if t.startswith("paired")]
 
 
 def test_sweep_report_of_a_single_job(runs, tmp_path):
@@ -453,3 +468,58 @@ def test_a_job_failing_while_it_runs_keeps_the_others_and_fails_the_command(tmp_
     page = read_page(sweep / "sweep_report.html")
     assert any(r[0] == "job 1" and "No space left" in r[2] for r in page.body("results"))
     assert {r[0] for r in page.body("paired")} == {"job 2"}
+
+
+# --- what a researcher reads in the sweep report ---------------------------------------------------
+
+
+def quantiles(median: float | None, p90: float | None) -> dict:
+    """A movement of summary.json as the paired table reads it: its name, median and p90."""
+    return {"name": "m", "median_delivery_time_h": {"estimate": median}, "p90_delivery_time_h": {"estimate": p90}}
+
+
+def test_differences_are_coloured_by_better_or_worse_not_by_sign():
+    # Every truck 10 h later, none lost: a longer time is worse although the difference is positive.
+    base = movements_table([10.0 + i % 3 for i in range(40)])
+    later = movements_table([20.0 + i % 3 for i in range(40)])
+    fewer = movements_table([10.0 + i % 3 if i % 4 else math.nan for i in range(40)])
+    reference = Run("job 0", {"movements": {"m": quantiles(11.0, 12.0)}}, base, 1)
+    slower = Run("job 1", {"movements": {"m": quantiles(21.0, 22.0)}}, later, 1)
+    lossy = Run("job 2", {"movements": {"m": quantiles(11.0, None)}}, fewer, 1)
+    _, rows, _ = paired_rows({0: reference, 1: slower, 2: lossy}, {0: "a", 1: "b", 2: "c"})
+    assert (rows[0]["time_effect"], rows[0]["probability_effect"]) == ("worse", "")
+    assert (rows[0]["median"], rows[0]["p90"]) == ("+10.0 h", "+10.0 h")
+    assert rows[1]["probability_effect"] == "worse" and rows[1]["p90"] == "beyond horizon here"
+    _, rows, _ = paired_rows({1: slower, 0: reference}, {0: "a", 1: "b"})
+    assert rows[0]["time_effect"] == "better"  # 10 h sooner
+
+
+def test_a_swept_median_shows_the_mean_it_implies():
+    scenario = {"checkpoints": {"hakari": {"inspection": {"dist": "lognormal", "median_h": 0.75, "p90_h": 2.0}}}}
+    # sigma = ln(2 / 0.75) / z90 = 0.9808 / 1.2816 = 0.7653; mean = 0.75 exp(sigma^2 / 2) = 0.75 * 1.3404
+    assert implied("scenario.checkpoints.hakari.inspection.median_h", scenario) == "mean 1.01 h"
+    assert implied("scenario.checkpoints.hakari.lanes", scenario) == ""
+
+
+def test_the_sweep_report_names_its_sweep_links_its_jobs_and_lists_them_tidily(runs, tmp_path):
+    sweep = sweep_of(tmp_path, [runs["one_lane"], runs["two_lanes"]])
+    write_text(sweep / "0" / "report.html", "<p>job 0</p>")  # the runs were made without their reports
+    write_sweep_summary(sweep)
+    page = read_page(sweep / "sweep_report.html")
+    text = page.all_text()
+    assert f"Sweep of {LANES}: baseline" in text
+    assert "Seed 20230726" in text and "commit" in text and "command" in text
+    jobs = page.body("jobs")
+    assert [r[:3] for r in jobs] == [["0", "1", "complete"], ["1", "2", "complete"]]  # one row per job
+    assert jobs[0][3] == "0/report.html" and jobs[1][3] == "none"
+    assert "0/report.html" in [a.get("href") for a in page.links]
+    assert "replications=30" not in " ".join(" ".join(r) for r in jobs)  # constant: not a column
+
+
+def test_replications_csv_has_the_swept_values_and_integer_counts(runs, tmp_path):
+    sweep = sweep_of(tmp_path, [runs["one_lane"], runs["two_lanes"]])
+    write_sweep_summary(sweep)
+    rows = read_csv(sweep / "replications.csv")
+    assert list(rows[0])[:3] == ["job", LANES, "replication"]
+    assert {r[LANES] for r in rows if r["job"] == "1"} == {"2"}
+    assert all(r["trucks"].isdigit() and r["delivered_trucks"].isdigit() and r["replication"].isdigit() for r in rows)

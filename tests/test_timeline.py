@@ -24,7 +24,7 @@ NAN = math.nan
 
 def truck_rows(trace: dict[str, np.ndarray]) -> list[tuple]:
     """A trace as a list of (movement, truck, place, arrival, start, clear)."""
-    return list(zip(*(trace[c].tolist() for c in TRUCK_COLUMNS)))
+    return list(zip(*(trace[c].tolist() for c in TRUCK_COLUMNS if c != "waiting_for")))
 
 
 def passage_rows(records, movement_key: str, replication: int = 0) -> list[tuple]:

@@ -73,6 +73,8 @@ def render_comparison(folders: list[Path], names: list[str] | None = None) -> Co
                 "title": run.summary["title"],
                 "replications": run.summary["replications"],
                 "seed": run.seed,
+                "start": run.summary["start"].replace("T", " "),
+                "horizon": f"{run.summary['horizon_h'] / 24:g} days",
                 "overrides": overrides[i],
                 "command": provenance[i].get("command") or "unknown",
             }

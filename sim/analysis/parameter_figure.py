@@ -53,9 +53,6 @@ def _parameter_figure(parameter: str, others: list[str], groups: list[tuple[tupl
     colours = [f"C{i % 10}" for i in range(len(movements))]
     for (group_key, group), (p_ax, t_ax) in zip(groups, axes):
         where = ", ".join(f"{p}={v or '(not set)'}" for p, v in zip(others, group_key))
-        times = np.array([r["mean_delivery_time_h"] or np.nan for r in group], dtype=float)
-        times = times[times > 0]
-        log = len(times) > 0 and times.max() / times.min() > 20
         for i, (movement, colour) in enumerate(zip(movements, colours)):  # the same colour in every panel
             rows = [r for r in group if r["movement"] == movement]
             if not rows:
@@ -71,8 +68,6 @@ def _parameter_figure(parameter: str, others: list[str], groups: list[tuple[tupl
                 y = _column(rows, metric) * scale
                 low = _column(rows, f"{metric}_low") * scale
                 high = _column(rows, f"{metric}_high") * scale
-                if ax is t_ax and log:  # a t interval may reach below zero: the log axis shows it down to 1%
-                    low = np.fmax(low, y / 100)
                 err = np.nan_to_num(np.vstack([y - low, high - y]), nan=0.0).clip(min=0)
                 ax.errorbar(x, y, yerr=err, color=colour, marker="o", capsize=3, label=wrapped(movement, 30))
         for ax, metric in ((p_ax, "delivery_probability"), (t_ax, "mean_delivery_time_h")):
@@ -85,12 +80,8 @@ def _parameter_figure(parameter: str, others: list[str], groups: list[tuple[tupl
                 ax.set_xticks(ticks, [label(v) for v in ticks])
         p_ax.set(ylabel="share of replications", ylim=(-0.03, 1.05))
         p_ax.yaxis.set_major_formatter(PercentFormatter(1.0))
+        # Linear, and scaled to the values: an effect of hours on a mean of weeks stays visible.
         t_ax.set(ylabel="days from departure")
-        if log:
-            t_ax.set_yscale("log")
-            t_ax.set_ylabel("days from departure (log scale)")
-        else:
-            t_ax.set_ylim(0, t_ax.get_ylim()[1] * 1.08)
         p_ax.legend(loc="best", fontsize="small")
     return png(fig)
 

@@ -166,9 +166,10 @@ def _cdf(ax: Axes, s: _Sent, summary: dict) -> None:
 
 
 def deliveries(table: Table, summary: dict, first_replication: int) -> bytes:
-    """Cumulative tonnes delivered over the horizon (mean and 5-95% band across replications, from
-    the summary) and, where needs are stated, person-days of need covered per cargo type with a
-    need (from the deliveries table, the same way)."""
+    """Cumulative tonnes delivered over the horizon and, where needs are stated, person-days of
+    need covered per cargo type with a need: per replication from the deliveries table, drawn as a
+    fan of quantiles across replications (median, 25-75% and 10-90%), not a mean, because a
+    movement that is all or nothing makes the outcome two-peaked."""
     d = summary["deliveries"]
     daily = d["cumulative_tonnes_by_day"]
     needed = [c for c, kg in d["kg_per_person_day"].items() if kg and d["population"]]
@@ -178,15 +179,8 @@ def deliveries(table: Table, summary: dict, first_replication: int) -> bytes:
     horizon = moment(summary, summary["horizon_h"])
     days[-1] = min(days[-1], horizon)
     ax = axes[0]
-    _band(
-        ax,
-        days,
-        [row["mean"] for row in daily],
-        [row["p5"] for row in daily],
-        [row["p95"] for row in daily],
-        DELIVERED,
-        "all cargo",
-    )
+    every = np.ones(len(table["tonnes"]), bool)
+    _fan(ax, days, _cumulative(table, summary, first_replication, every, 1.0), DELIVERED, "all cargo")
     ax.set(title="Cumulative tonnes delivered", ylabel="tonnes delivered to date", xlabel="local date")
     if needed:
         _needs(axes[1], table, summary, first_replication, needed, days)
@@ -201,40 +195,48 @@ def deliveries(table: Table, summary: dict, first_replication: int) -> bytes:
     return png(fig)
 
 
-def _band(ax: Axes, days: list[datetime], mean, low, high, colour: str, label: str) -> None:
-    """A cumulative amount at the end of each day (linear within the day), its mean and 5-95% band."""
+def _cumulative(table: Table, summary: dict, first_replication: int, rows: np.ndarray, scale: float) -> np.ndarray:
+    """Per replication (rows) and day (columns): the amount delivered by the end of that day, from
+    the deliveries table's `rows`, tonnes times `scale`."""
+    n_days = len(summary["deliveries"]["cumulative_tonnes_by_day"])
+    per_day = np.zeros((summary["replications"], max(n_days, 1)))
+    if len(table["tonnes"]):
+        rep = table["replication"][rows].astype(int) - first_replication
+        day = np.minimum((table["time_h"][rows] // 24).astype(int), per_day.shape[1] - 1)
+        np.add.at(per_day, (rep, day), table["tonnes"][rows] * scale)
+    return per_day.cumsum(axis=1)
+
+
+FAN = ((10, 90, 0.15), (25, 75, 0.3))  # bands of the fan: from and to percentile, opacity
+
+
+def _fan(ax: Axes, days: list[datetime], cumulative: np.ndarray, colour: str, label: str) -> None:
+    """A cumulative amount at the end of each day (linear within the day) across replications:
+    its median and the 25-75% and 10-90% bands."""
     x = mdates.date2num(days)
-    ax.fill_between(
-        x, np.r_[0, low], np.r_[0, high], color=colour, alpha=0.2, linewidth=0, label=f"{label}: 5-95% of replications"
-    )
-    ax.plot(x, np.r_[0, mean], color=colour, label=f"{label}: mean over replications")
+    for low, high, alpha in FAN:
+        ax.fill_between(
+            x,
+            np.r_[0, np.percentile(cumulative, low, axis=0)],
+            np.r_[0, np.percentile(cumulative, high, axis=0)],
+            color=colour,
+            alpha=alpha,
+            linewidth=0,
+            label=f"{label}: {low}-{high}% of replications",
+        )
+    ax.plot(x, np.r_[0, np.median(cumulative, axis=0)], color=colour, label=f"{label}: median replication")
 
 
 def _needs(
     ax: Axes, table: Table, summary: dict, first_replication: int, needed: list[str], days: list[datetime]
 ) -> None:
-    """Person-days of need covered per cargo type with a need: mean and 5-95% band across replications,
-    from the deliveries table, with days of need of the whole population on the right axis."""
+    """Person-days of need covered per cargo type with a need, as a fan across replications, from
+    the deliveries table, with days of need of the whole population on the right axis."""
     d = summary["deliveries"]
-    reps = summary["replications"]
-    n_days = len(days) - 1  # days: the start, then the end of each day
     for i, cargo in enumerate(needed):
         rows = table["cargo"] == cargo if len(table["cargo"]) else np.zeros(0, bool)
-        per_day = np.zeros((reps, n_days))
-        rep = table["replication"][rows].astype(int) - first_replication
-        day = np.minimum((table["time_h"][rows] // 24).astype(int), n_days - 1)
-        np.add.at(per_day, (rep, day), table["tonnes"][rows] * 1000.0 / d["kg_per_person_day"][cargo])
-        cumulative = per_day.cumsum(axis=1)
-        colour = [DELIVERED, "#2f855a", "#805ad5", "#dd6b20"][i % 4]
-        _band(
-            ax,
-            days,
-            cumulative.mean(axis=0),
-            np.percentile(cumulative, 5, axis=0),
-            np.percentile(cumulative, 95, axis=0),
-            colour,
-            wrapped(cargo, 30),
-        )
+        cumulative = _cumulative(table, summary, first_replication, rows, 1000.0 / d["kg_per_person_day"][cargo])
+        _fan(ax, days, cumulative, [DELIVERED, "#2f855a", "#805ad5", "#dd6b20"][i % 4], wrapped(cargo, 30))
     population = d["mean_population"]  # the population over the horizon, where it changes
     changing = "mean " if d["population_changes_h"] else ""
     ax.set(

@@ -22,11 +22,11 @@ from sim.analysis.formatting import Clock
 from sim.analysis.report_assumptions import assumptions, limitations
 from sim.analysis.report_card import read_card
 from sim.analysis.report_checklist import stress_checklist
-from sim.analysis.report_checkpoints import checkpoint_results, warmup_check
+from sim.analysis.report_checkpoints import checkpoint_results, convoy_queues, warmup_check
 from sim.analysis.report_deliveries import deliveries_results
 from sim.analysis.report_figures import figures
 from sim.analysis.report_method import TIMELINE_REPLICATION, method, provenance
-from sim.analysis.report_movements import movement_results
+from sim.analysis.report_movements import brief_outcomes, movement_results
 from sim.analysis.report_scenario import describe
 from sim.analysis.report_sections import sections
 from sim.analysis.report_validation import against_record
@@ -81,7 +81,8 @@ def content(folder: Path) -> dict:
     clock = Clock(summary["start"])
     card = read_card(folder / layout.CARD)
     described = describe(summary, scenario)
-    rows = [movement_results(k, m, movements, clock, summary["horizon_h"]) for k, m in summary["movements"].items()]
+    horizon_h, level = summary["horizon_h"], summary["confidence_level"]
+    rows = [movement_results(k, m, movements, clock, horizon_h, level) for k, m in summary["movements"].items()]
     checkpoints = summary["checkpoints"]
     report = {
         "title": summary["title"],
@@ -91,21 +92,25 @@ def content(folder: Path) -> dict:
         "precision": precision.statement(summary),
         "sections": sections(),
         "scenario": described,
+        # Whether any movement, checkpoint or road has facts beyond its table's columns ("Other").
+        "other": {kind: any(row["extras"] for row in described[kind]) for kind in ("movements", "checkpoints", "legs")},
         "method": method(summary, clock),
         "movements": rows,
         "outcome_labels": [plots.outcome_label(o) for o in OUTCOMES],
         "has_deadlines": any(r["deadline"] for r in rows),
+        "brief_outcomes": brief_outcomes(rows),
         "checkpoints": [checkpoint_results(k, c, summary["places"]) for k, c in checkpoints.items()],
+        "convoy_queues": convoy_queues(scenario, summary["places"]),
         "other_traffic": any(c.get("other_vehicles_per_replication") for c in checkpoints.values()),
         "warmup_days": f"{summary['warmup_h'] / 24:g}" if summary["warmup_h"] else None,
         "warmup_check": warmup_check(suggestions(folder), summary["places"], summary["warmup_h"]),
-        "deliveries": deliveries_results(summary["deliveries"], summary["horizon_h"]),
+        "deliveries": deliveries_results(summary["deliveries"], summary["horizon_h"], movements),
         "record": against_record(folder),
         "limitations": limitations(summary, scenario, described["legs"]),
         "assumptions": assumptions(card, summary, scenario),
         "card": card,
         "provenance": provenance(run),
-        "config": (folder / layout.CONFIG).read_text(encoding="utf-8"),
+        "config": (folder / layout.CONFIG).read_text(encoding="utf-8"),  # shown in report.html; report.md links it
         "stress": stress_checklist(summary, run),
     }
     # The figures last: the slowest part, and only once the text has found everything it needs.
@@ -116,6 +121,7 @@ def content(folder: Path) -> dict:
         read_table(folder / layout.TABLES["checkpoints"]),
         read_table(folder / layout.TABLES["deliveries"]),
         read_table(folder / layout.TIMELINE),
+        read_table(folder / layout.CLOSED) if (folder / layout.CLOSED).exists() else None,  # since waiting_for
         read_json(folder / layout.VALIDATION) if (folder / layout.VALIDATION).is_file() else None,
     )
     return report

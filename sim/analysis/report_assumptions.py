@@ -76,13 +76,30 @@ def _moment(text: str) -> str:
     return text.replace("T", " ")
 
 
+# Card rows with no source that describe the scenario's structure or a switch, not a quantity of
+# the world: route ends, routes, where a hold is, on/off flags, the record's references.
+_STRUCTURAL_NAMES = {"start", "end", "route", "place", "enabled", "movement", "calibrates"}
+_STRUCTURAL_GROUPS = {"record", "observations"}
+
+
+def structural(row: dict) -> bool:
+    """Whether a card row without a source is structure (not counted as an assumption)."""
+    parts = row["parameter"].split(".")
+    if row["source"].strip().lower() == "assumption":
+        return False
+    named = len(parts) > 1 and parts[-1] in _STRUCTURAL_NAMES
+    return named or parts[0] in _STRUCTURAL_GROUPS or row["value"].strip().lower() in ("true", "false")
+
+
 def assumptions(card: list[dict], summary: dict, scenario: dict) -> dict:
-    """Parameters resting on ASSUMPTION (or on no source), grouped by what they describe, and which
-    results depend on them."""
+    """Parameters resting on ASSUMPTION (or on no source), grouped by what they describe and ranked:
+    the groups that more movements' results rest on first, and within a group ASSUMPTION before
+    no source; structure (`structural`) is left out. And which results depend on them."""
+    judged = [row for row in card if row["unsourced"] and not structural(row)]
+    source_of = {row["parameter"]: row["source"].strip().lower() for row in judged}
+    by_movement = [_movement(key, m, scenario, source_of) for key, m in summary["movements"].items()]
     groups: dict[str, dict] = {}
-    for row in card:
-        if not row["unsourced"]:
-            continue
+    for row in sorted(judged, key=lambda r: r["source"].strip().lower() != "assumption"):
         g = _group_of(row["parameter"])
         entry = groups.setdefault(g, {"id": g or "scenario", "label": _label(g, summary, scenario), "rows": []})
         entry["rows"].append(
@@ -95,18 +112,24 @@ def assumptions(card: list[dict], summary: dict, scenario: dict) -> dict:
                 "overridden": row["overridden"],
             }
         )
-    source_of = {row["parameter"]: row["source"].strip().lower() for row in card if row["unsourced"]}
+    resting = {g: sum(g in m["resting_on"] for m in by_movement) for g in groups}
+    ranked = sorted(groups, key=lambda g: -resting[g])  # stable: the card's order among equals
+    for m in by_movement:
+        assumed = m.pop("assumed_in")
+        m["groups"] = [{"label": groups[g]["label"], "parameters": assumed[g]} for g in ranked if g in assumed]
+        del m["resting_on"]
     return {
-        "groups": list(groups.values()),
+        "groups": [groups[g] for g in ranked],
         "assumed": sum(v == "assumption" for v in source_of.values()),
         "not_given": sum(v != "assumption" for v in source_of.values()),
+        "structural": sum(row["unsourced"] and structural(row) for row in card),
         "partly": [
             {"parameter": r["parameter"], "value": r["value"], "note": r["note"]}
             for r in card
             if not r["unsourced"] and "assumption" in r["note"].lower()
         ],
         "overridden": [{"parameter": r["parameter"], "value": r["value"]} for r in card if r["overridden"]],
-        "by_movement": [_movement(key, m, scenario, source_of, groups) for key, m in summary["movements"].items()],
+        "by_movement": by_movement,
     }
 
 
@@ -132,9 +155,10 @@ def _label(group: str, summary: dict, scenario: dict) -> str:
     return f"{_KINDS[kind]} {names.get(group, places.get(key, key))}"
 
 
-def _movement(key: str, m: dict, scenario: dict, source_of: dict[str, str], groups: dict[str, dict]) -> dict:
+def _movement(key: str, m: dict, scenario: dict, source_of: dict[str, str]) -> dict:
     """The unsourced parameters one movement's results rest on: its own, the scenario's as a whole,
-    and those of the checkpoints, roads and escorts on any of its routes."""
+    and those of the checkpoints, roads and escorts on any of its routes (`assumed_in`: the
+    ASSUMPTION ones by group; `resting_on`: every group of them)."""
     at, data = movement_of(scenario, key)
     routes = routes_of(data)
     stops = {p for r in routes for p in r}
@@ -156,5 +180,6 @@ def _movement(key: str, m: dict, scenario: dict, source_of: dict[str, str], grou
         "name": m["name"],
         "assumed": sum(len(names) for names in assumed.values()),
         "not_given": sum(source_of[p] != "assumption" for p in used),
-        "groups": [{"label": groups[g]["label"], "parameters": names} for g, names in assumed.items()],
+        "assumed_in": assumed,
+        "resting_on": {_group_of(p) for p in used},
     }

@@ -20,6 +20,25 @@ def checkpoint_results(key: str, c: dict, places: dict) -> dict:
     }
 
 
+def convoy_queues(scenario: dict, places: dict) -> list[dict]:
+    """The checkpoints where a movement brings more trucks than there are lanes, so that its own
+    trucks queue behind one another whatever other traffic there is: {name, movement, trucks,
+    lanes}, the largest such movement of each (scenario: scenario.json's scenario)."""
+    found = []
+    for key, c in scenario["checkpoints"].items():
+        through = [
+            m
+            for m in [*scenario["movements"].values(), *scenario["flows"].values()]
+            if m.get("enabled", True) and key in (m.get("route") or [])
+        ]
+        big = max(through, key=lambda m: m["trucks"], default=None)
+        if big is not None and big["trucks"] > c["lanes"]:
+            found.append(
+                {"name": places.get(key, key), "movement": big["name"], "trucks": big["trucks"], "lanes": c["lanes"]}
+            )
+    return found
+
+
 def _wait(hours: float) -> str:
     """A wait in minutes below an hour, else in hours."""
     return f"{hours * 60:.2g} min" if hours < 1 else f"{hours:.2f} h"

@@ -3,11 +3,15 @@ of need they cover, the total over time and the longest spell without a delivery
 
 from __future__ import annotations
 
+import numpy as np
+
 from sim.analysis.formatting import between, between_with_unit, percent
+from sim.results.records import Table
 
 
-def deliveries_results(d: dict, horizon_h: float) -> dict:
-    """The section's table rows and facts; `d`: the deliveries of summary.json."""
+def deliveries_results(d: dict, horizon_h: float, movements: Table) -> dict:
+    """The section's table rows and facts; `d`: the deliveries of summary.json; `movements`: the
+    movements table, for how the replications split between nothing, part and all delivered."""
     population = d["mean_population"]  # the population over the horizon, where it changes
     daily = d["cumulative_tonnes_by_day"]
     gap = d["longest_gap_days"]
@@ -24,6 +28,23 @@ def deliveries_results(d: dict, horizon_h: float) -> dict:
             "band": _amount_interval(daily[-1]["p5"], daily[-1]["p95"], " t", 1),
         },
         "gap": {"value": _amount(gap["estimate"], " d", 1), "ci": _amount_interval(gap["low"], gap["high"], " d", 1)},
+        "split": all_or_nothing(movements),
+    }
+
+
+def all_or_nothing(movements: Table) -> dict | None:
+    """The share of replications that delivered none, part or all of the tonnes they sent by the
+    horizon (formatted); None without any movement."""
+    if not len(movements["replication"]):
+        return None
+    _, index = np.unique(movements["replication"], return_inverse=True)
+    sent = np.bincount(index, weights=movements["tonnes"])
+    delivered = np.bincount(index, weights=movements["delivered_t"])
+    none, every = delivered <= 0, delivered >= sent - 1e-9
+    return {
+        "none": percent(none.mean()),
+        "all": percent((every & ~none).mean()),
+        "part": percent((~none & ~every).mean()),
     }
 
 

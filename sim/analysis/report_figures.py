@@ -18,15 +18,17 @@ def figures(
     checkpoints: Table,
     deliveries: Table,
     trace: Table,
+    closed: Table | None = None,
     validation: dict | None = None,
 ) -> list[dict]:
-    """Each figure as {name, file, number, png, base64} and the facts its caption states;
+    """Each figure as {name, file, number, png, base64} and the facts its caption states.
+    `closed`: when each checkpoint was closed in the timeline's replication (None if not recorded);
     `validation` (validation.json, if the run has one) adds the observations against the runs."""
     found = [_figure("delivery_times", plots.delivery_times(movements, summary))]
     if summary["checkpoints"]:
         found.append(_figure("checkpoints", plots.checkpoints(checkpoints, summary)))
     if len(trace["movement"]) or len(passages["movement"]):
-        png = plots.timeline(movements, passages, trace, summary, TIMELINE_REPLICATION)
+        png = plots.timeline(movements, passages, trace, summary, TIMELINE_REPLICATION, closed)
         found.append(_figure("timeline", png, replication=TIMELINE_REPLICATION, panels=plots.MAX_TRUCK_PANELS))
     if summary["deliveries"]["cumulative_tonnes_by_day"]:
         first_replication = int(movements["replication"].min()) if len(movements["replication"]) else 0

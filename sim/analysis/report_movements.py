@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from sim.analysis import plots
 from sim.analysis.formatting import Clock, between, between_with_unit, duration, percent
+from sim.analysis.statistics import wilson
 from sim.results.records import OUTCOMES
 
 QUANTILES = ("median", "p90", "p95")
@@ -19,9 +20,10 @@ def hours_between(low: float | None, high: float | None) -> str:
     return between_with_unit(low, high, lambda h: f"{h:.{digits}f}", " h")
 
 
-def movement_results(key: str, m: dict, movements: dict, clock: Clock, horizon_h: float) -> dict:
+def movement_results(key: str, m: dict, movements: dict, clock: Clock, horizon_h: float, level: float) -> dict:
     """One movement's (or flow's) row of every results table, and the facts of its answer.
-    `m`: its entry of summary.json; `movements`: the movements table (column arrays)."""
+    `m`: its entry of summary.json; `movements`: the movements table (column arrays); `level`: of
+    the intervals."""
     rows = movements["flow"] == key
     departures_h = sorted(set(movements["departure_h"][rows].tolist()))
     single = len(departures_h) == 1
@@ -64,7 +66,7 @@ def movement_results(key: str, m: dict, movements: dict, clock: Clock, horizon_h
         "closure_wait": _closure_wait(m["mean_closure_wait_h"]),
         "rerouted": percent(m["rerouted_share"]),
         "deadline": _deadline(m, departures_h, clock),
-        "answer": _answer(m, clock, horizon_h, departures_h[0]),
+        "answer": _answer(m, clock, horizon_h, departures_h[0], level),
     }
 
 
@@ -82,19 +84,46 @@ def _deadline(m: dict, departures_h: list[float], clock: Clock) -> dict | None:
     }
 
 
-def _answer(m: dict, clock: Clock, horizon_h: float, departure_h: float) -> dict:
-    """What the answer in brief says besides the row: the horizon, the median and p90 as durations
-    (a flow) or as days and dates (one departure); None where beyond the horizon."""
+def _answer(m: dict, clock: Clock, horizon_h: float, departure_h: float, level: float) -> dict:
+    """What the answer in brief says besides the row: how every run ended (each outcome's share
+    with its Wilson interval), the time it had (departure to horizon), the median and p90 as
+    durations (a flow) or as days and dates (one departure), and for a quantile beyond the horizon
+    what kept it there (refused, turned back, still under way)."""
     median, p90 = m["median_delivery_time_h"]["estimate"], m["p90_delivery_time_h"]["estimate"]
+    counts = m["outcomes"]
+    n = sum(counts.values())
+    ended = {o: _share(counts[o], n, level) for o in OUTCOMES}
     return {
         "horizon": clock.at(horizon_h),
+        "had_days": f"{max(horizon_h - departure_h, 0.0) / 24:.1f}",
+        "ended": ended,
         "not_delivered": percent(1 - m["delivery_probability"]["estimate"]),
+        "missing": [{"label": OUTCOME_WORDS[o], "share": ended[o]["share"]} for o in OUTCOMES[1:] if counts[o]],
         "median": None if median is None else duration(median),
         "median_days": None if median is None else f"{median / 24:.1f}",
         "median_date": None if median is None else clock.at(departure_h + median),
         "p90": None if p90 is None else duration(p90),
         "p90_date": None if p90 is None else clock.at(departure_h + p90),
     }
+
+
+def brief_outcomes(rows: list[dict]) -> list[dict]:
+    """The columns of the answers' table: delivered, and each other way of ending that some
+    movement met ({key, label})."""
+    met = [o for o in OUTCOMES[1:] if any(r["answer"]["ended"][o]["count"] for r in rows)]
+    return [{"key": "delivered", "label": "Delivered by the horizon"}] + [
+        {"key": o, "label": OUTCOME_WORDS[o].capitalize()} for o in met
+    ]
+
+
+# How the answer in brief names the ways a run ends without a delivery by the horizon.
+OUTCOME_WORDS = {"refused": "refused", "turned_back": "turned back", "not_delivered": "still under way at the horizon"}
+
+
+def _share(count: int, n: int, level: float) -> dict:
+    """A count's share of `n`, with its Wilson interval, formatted."""
+    p = wilson(count, n, level)
+    return {"count": count, "share": percent(p["estimate"]), "ci": between(p["low"], p["high"], percent)}
 
 
 def _shares(counts: dict) -> list[dict]:

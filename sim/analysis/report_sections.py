@@ -1,7 +1,9 @@
 """The sections of a run's report, in order, and their anchors.
 
-Ids are the anchors GitHub derives from the headings, so the same links work in report.html and
-report.md.
+Both pages loop over this list: a section is a heading and a template block of the same name in
+report.html.j2 and report.md.j2 ("Against the record" -> block `against_the_record`), so a new
+section is an entry here and a block in each template. Ids are the anchors GitHub derives from the
+headings, so the same links work in report.html and report.md.
 """
 
 from __future__ import annotations
@@ -32,10 +34,11 @@ def slug(heading: str) -> str:
 
 
 def section(heading: str) -> dict:
-    """A section as the templates link it: {id, title}; ValueError if the report has no such section."""
+    """A section as the templates link it: {id, title, block}, `block` naming the template block of
+    its body in report.html.j2 and report.md.j2; ValueError if the report has no such section."""
     if heading not in SECTIONS:
         raise ValueError(f"no report section {heading!r}")
-    return {"id": slug(heading), "title": heading}
+    return {"id": slug(heading), "title": heading, "block": slug(heading).replace("-", "_")}
 
 
 def sections() -> dict[str, dict]:

@@ -13,6 +13,11 @@ def render(**context: object) -> str:
     """The page of runs side by side (`kind`: "sweep" or "comparison"), from its context."""
     context.setdefault("left_out", [])
     context.setdefault("warnings", [])  # what differs between runs besides their settings (comparisons)
+    for name in ("how", "reference", "paired_note"):  # how a sweep ran; a comparison's one reference
+        context.setdefault(name, None)
+    context.setdefault("jobs", [])  # a sweep's jobs
+    context.setdefault("effects", [])  # a sweep's paired differences, per swept key and group
+    context.setdefault("paired", [])
     return environment().get_template("sweep_report.html.j2").render(level=f"{LEVEL:.0%}", **context)
 
 
@@ -36,12 +41,16 @@ def paired_rows(runs: dict[object, Run], settings: dict[object, str]) -> tuple[s
         if not pairing["movements"]:
             rows.append({**base, "problem": "no movement in common with the reference"})
         for key, d in pairing["movements"].items():
-            rows.append({**base, "problem": None, **_paired_cells(key, run.summary["movements"][key]["name"], d)})
+            ours, theirs = reference.summary["movements"][key], run.summary["movements"][key]
+            rows.append({**base, "problem": None, **_paired_cells(key, theirs["name"], d, ours, theirs)})
     return reference.label, rows, ""
 
 
-def _paired_cells(key: str, name: str, d: dict) -> dict:
-    """The cells of a paired-differences row: the differences of movement `key` of `name`, as shown."""
+def _paired_cells(key: str, name: str, d: dict, ours: dict, theirs: dict) -> dict:
+    """The cells of a paired-differences row: the differences of movement `key` of `name`, as shown;
+    `ours`, `theirs`: its summary.json entries in the reference and in this run, for the quantiles.
+    Each difference's `..._effect` says whether its interval shows it better or worse (a higher
+    chance of delivery is better, a longer time worse), for the page's colours."""
     p, t = d["probability"], d["time"]
     method = "Newcombe paired" if d["probability_method"] == "Newcombe" else "t, per-replication shares"
     return {
@@ -51,16 +60,31 @@ def _paired_cells(key: str, name: str, d: dict) -> dict:
         "probability": points(p["estimate"]),
         "probability_ci": "n/a" if p["low"] is None else f"{points(p['low'])} to {points(p['high'])}",
         "probability_method": method,
-        "probability_shift": _shift(p),
+        "probability_effect": {"up": "better", "down": "worse"}.get(_shift(p), ""),
         "same_outcomes": d["same_outcomes"],
         "same_times": d["same_times"] and d["time_replications"] > 0,
         "probabilities": f"{percent(d['reference_probability'])} → {percent(d['other_probability'])}",
         "time": "n/a" if t["estimate"] is None else f"{t['estimate']:+.1f} h",
         "time_ci": "n/a" if t["low"] is None else f"{t['low']:+.1f} to {t['high']:+.1f} h",
-        "time_shift": _shift(t),
+        "time_effect": {"up": "worse", "down": "better"}.get(_shift(t), ""),
+        **{q: _quantile_difference(ours[f"{q}_delivery_time_h"], theirs[f"{q}_delivery_time_h"]) for q in QUANTILES},
         "time_replications": d["time_replications"],
         "unmatched": d["unmatched_departures"],
     }
+
+
+QUANTILES = ("median", "p90")  # whose differences the paired tables show
+
+
+def _quantile_difference(ours: dict, theirs: dict) -> str:
+    """This run's quantile minus the reference's, as estimated in each (no paired interval), or
+    where it cannot be said because one of them lies beyond the horizon."""
+    a, b = ours["estimate"], theirs["estimate"]
+    if a is None and b is None:
+        return "both beyond horizon"
+    if a is None or b is None:
+        return "reference beyond horizon" if a is None else "beyond horizon here"
+    return f"{b - a:+.1f} h"
 
 
 def _shift(interval: dict) -> str:

@@ -1,9 +1,11 @@
 """The HTML report of a sweep: `write_sweep_report(sweep)` writes `sweep_report.html` into a sweep folder.
 
-The page holds the table of summary.csv (failed jobs with their error), each swept parameter's effect
-on the key metrics, and paired differences against a reference job (job 0, or the first complete
-one). Everything is read back from the folder's files, and the page is self-contained (figures
-embedded as data URIs): it opens offline and names no absolute path.
+The page says how the sweep ran (seed, commit, command, date), lists its jobs (their swept values,
+what each implies, a link to each job's report), holds the table of summary.csv (failed jobs with
+their error), each swept parameter's effect on the key metrics, and for each swept key paired
+differences within each group of jobs that differ in it alone, against the group's first job.
+Everything is read back from the folder's files, and the page is self-contained (figures embedded
+as data URIs): it opens offline and names no absolute path (the links to job reports are relative).
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from __future__ import annotations
 import math
 from pathlib import Path
 
+from sim.analysis import sweep_jobs
 from sim.analysis.formatting import label, plural
 from sim.analysis.runs import load_run
 from sim.analysis.side_by_side import paired_rows, render, result_row
@@ -27,7 +30,9 @@ def write_sweep_report(sweep: Path) -> None:
 
 
 def render_sweep(sweep: Path) -> str:
-    """The sweep report's page: summary.csv's rows, the parameter figures and the paired differences."""
+    """The sweep report's page: how the sweep ran, its jobs, summary.csv's rows, the parameter
+    figures and, for each swept key, paired differences within each group of jobs that differ in it
+    alone."""
     # matplotlib loads when a sweep is reported, not when `python -m sim` starts (its sweep callback imports us)
     from sim.analysis.parameter_figure import parameter_figures
 
@@ -42,7 +47,7 @@ def render_sweep(sweep: Path) -> str:
     fixed = {p: label(rows[0][p]) for p in parameters if p not in varied}
     for row in rows:
         row["label"] = f"job {row['job']}"
-        row["settings"] = row["overrides"] or "(none)"
+        row["settings"] = ", ".join(f"{p}={label(row[p]) or '(not set)'}" for p in varied) or "(none)"
         if row["job"] in runs and row["movement"]:
             row["name"] = runs[row["job"]].summary["movements"].get(row["movement"], {}).get("name", "")
     failed = len(jobs) - len(complete)
@@ -53,25 +58,51 @@ def render_sweep(sweep: Path) -> str:
     else:
         notice = None
     figures = [] if not complete else parameter_figures([r for r in rows if r["job"] in complete], varied)
-    reference, paired, paired_note = paired_rows(runs, {job: jobs[job]["settings"] for job in runs})
+    scenarios = list(dict.fromkeys(run.summary["scenario"] for run in runs.values()))
+    results = []
+    for row in rows:
+        result = result_row(row)
+        result["values"] = [label(row[p]) or "(not set)" for p in varied]
+        results.append(result)
     return render(
         kind="sweep",
         unit="job",
-        title=f"Sweep {sweep.name}",
-        subtitle=(
-            f"{len(jobs)} job{plural(len(jobs))}: {len(complete)} complete, {failed} failed"
-            + (f" · swept: {', '.join(varied)}" if varied else "")
-        ),
+        title=sweep_jobs.title(varied, scenarios),
+        subtitle=f"{len(jobs)} job{plural(len(jobs))}: {len(complete)} complete, {failed} failed",
         notice=notice,
         fixed=fixed,
-        results=[result_row(row) for row in rows],
+        how=sweep_jobs.how_run(sweep, list(complete)),
+        jobs=sweep_jobs.job_rows(sweep, jobs, varied),
+        results=results,
         parameters=varied,
         figures=figures,
-        reference=reference,
-        paired=paired,
-        paired_note=paired_note,
+        effects=[_effect(key, runs, complete, varied) for key in varied],
+        paired_note=(
+            "Only one complete run: there is nothing to compare it with."
+            if len(complete) == 1
+            else "No swept key takes more than one value among the complete jobs: there is nothing to compare."
+        ),
         runs=[],
     )
+
+
+def _effect(key: str, runs: dict, complete: dict, varied: list[str]) -> dict:
+    """The paired differences for one swept key: in each group of complete jobs that differ in it
+    alone, every job against the group's first."""
+    found = []
+    for where, ids in sweep_jobs.groups(complete, varied, key):
+        values = {job: label(complete[job][key]) or "(not set)" for job in ids}
+        reference, paired, note = paired_rows({job: runs[job] for job in ids}, values)
+        found.append(
+            {
+                "where": where,
+                "reference": reference,
+                "reference_value": f"{key}={values[ids[0]]}",
+                "paired": paired,
+                "note": note,
+            }
+        )
+    return {"key": key, "groups": found}
 
 
 def _summary_rows(path: Path) -> list[dict]:

@@ -16,16 +16,21 @@ from sim.analysis.sweep_report import write_sweep_report
 from sim.results import layout
 from sim.results.columns import SUMMARY_COLUMNS
 from sim.results.files import read_json, read_table, write_table
-from sim.results.records import Table
+from sim.results.records import OUTCOMES, Table
 from sim.results.status import read_status
 from sim.results.sweep import job_folders, job_overrides
+
+# Columns of the movements table that count (replications, trucks, reroutes): integers again in
+# replications.csv, as the run wrote them (read_table gives every number as a float).
+COUNTS = ("replication", "trucks", "reroutes", *(f"{o}_trucks" for o in OUTCOMES))
 
 
 def summarise_sweep(sweep: Path) -> tuple[list[dict], Table | None]:
     """One row per job and movement (one row for a job without results), and the long table of
-    every finished job's per-replication movement results, with a `job` column."""
+    every finished job's per-replication movement results, with a `job` column, then the job's
+    value of each swept key (as summary.csv has them), then the movements table's columns."""
     rows: list[dict] = []
-    long_parts: list[Table] = []
+    long_parts: list[tuple[dict, Table]] = []
     for job in job_folders(sweep):
         overrides = job_overrides(job)
         swept = dict(o.split("=", 1) for o in overrides if "=" in o)
@@ -43,13 +48,23 @@ def summarise_sweep(sweep: Path) -> tuple[list[dict], Table | None]:
         for key, m in summary["movements"].items():
             rows.append({**swept, **base, "movement": key, **movement_metrics(m)})
         movements = read_table(job / layout.TABLES["movements"])
-        n = len(movements["replication"])
-        long_parts.append({"job": np.full(n, int(job.name)), **movements})
+        for column in COUNTS:
+            if column in movements:
+                movements[column] = movements[column].astype(np.int64)
+        long_parts.append((swept, {"job": np.full(len(movements["replication"]), int(job.name)), **movements}))
     swept_keys = list(dict.fromkeys(k for row in rows for k in row if k not in SUMMARY_COLUMNS))
     rows = [{c: _cell(row.get(c, "")) for c in (*SUMMARY_COLUMNS, *swept_keys)} for row in rows]
     if not long_parts:
         return rows, None
-    return rows, {c: np.concatenate([part[c] for part in long_parts]) for c in long_parts[0]}
+    parts = [_with_swept(part, swept, swept_keys) for swept, part in long_parts]
+    return rows, {c: np.concatenate([part[c] for part in parts]) for c in parts[0]}
+
+
+def _with_swept(part: Table, swept: dict, keys: list[str]) -> Table:
+    """A job's rows of replications.csv: its job number, its value of each swept key, its movements."""
+    n = len(part["job"])
+    values = {k: np.full(n, swept.get(k, ""), dtype=object) for k in keys if k not in part}
+    return {"job": part["job"], **values, **{c: v for c, v in part.items() if c != "job"}}
 
 
 def _cell(value: Any) -> Any:

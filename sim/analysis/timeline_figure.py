@@ -1,5 +1,7 @@
 """The timeline figure of one replication: where each movement was over the horizon, and the
-trucks of each movement at the checkpoints, drawn from passages.csv and timeline.csv."""
+trucks of each movement at the checkpoints, drawn from passages.csv and timeline.csv, with what
+each truck waited for (timeline.csv's `waiting_for`) and, behind the trucks, the times each
+checkpoint was closed (closed.csv)."""
 
 from __future__ import annotations
 
@@ -19,7 +21,19 @@ from sim.results.records import Table
 TRAVEL = ("on the road", "#cbd5e0")
 WAIT = ("waiting at a place (approval hold)", "#f6ad55")
 AT_CHECKPOINT = ("at a checkpoint (queue and inspection)", "#4299e1")
-QUEUE = ("queueing for a lane", "#90cdf4")
+# What a truck waited for before its inspection (timeline.csv's waiting_for): label, colour.
+WAITS = {
+    "lane": ("waiting for a lane busy with other vehicles", "#90cdf4"),
+    "convoy": ("waiting for a lane busy with its own convoy", "#b794f4"),
+    "opening_hours": ("waiting for opening hours", "#718096"),
+    "closure": ("waiting for a closure to end", "#e53e3e"),
+}
+UNRECORDED = ("waiting (reason not recorded)", "#90cdf4")  # a folder written before waiting_for
+# Shading behind the trucks: when their checkpoint was closed (closed.csv's kind): label, colour.
+CLOSED = {
+    "closure": ("checkpoint closed (closure)", "#fed7d7"),
+    "opening_hours": ("checkpoint closed (outside opening hours)", "#e2e8f0"),
+}
 INSPECTION = ("inspection", DELIVERED)
 CONVOY = ("cleared, waiting for the rest of the movement", "#faf089")
 # How each way of ending is marked at the end of a timeline bar: label, marker, colour.
@@ -33,14 +47,17 @@ OUTCOME_ORDER = ("delivered", "refused", "turned_back", "not_delivered")  # of t
 MAX_TRUCK_PANELS = 8  # the timeline shows the trucks of at most this many movements
 
 
-def timeline(movements: Table, passages: Table, trace: Table, summary: dict, replication: int = 0) -> bytes:
-    """One replication, drawn from its passages (every movement at every place) and its trace
-    (every truck at every checkpoint).
+def timeline(
+    movements: Table, passages: Table, trace: Table, summary: dict, replication: int = 0, closed: Table | None = None
+) -> bytes:
+    """One replication, drawn from its passages (every movement at every place), its trace
+    (every truck at every checkpoint) and when each checkpoint was closed (`closed`, if known).
 
     Top: each movement or flow on one line over the whole horizon: on the road, waiting at a place
     (an approval hold), at a checkpoint, and how it ended. Below, for each movement (a flow's first
     departure that reached a checkpoint), its trucks one per line, zoomed on the checkpoints:
-    queueing, inspection, and waiting for the rest of the movement to be cleared."""
+    waiting (coloured by what for, over the closed times shaded), inspection, and waiting for the
+    rest of the movement to be cleared."""
     keys = list(summary["movements"])
     mine = movements["replication"] == replication
     flow_of = dict(zip(movements["movement"][mine].tolist(), movements["flow"][mine].tolist()))
@@ -62,10 +79,14 @@ def timeline(movements: Table, passages: Table, trace: Table, summary: dict, rep
     fig = figure(sum(heights) + 0.7)
     axes = fig.subplots(len(heights), 1, squeeze=False, height_ratios=heights)[:, 0]
     endings = _overview(axes[0], keys, flow_of, stops, trucks, ended, summary, replication)
+    windows = _closed(closed)
     for ax, (key, movement) in zip(axes[1:], shown):
-        _truck_panel(ax, summary, key, movement, stops.get(movement, []), trucks[movement], ended[movement])
-    activities = (TRAVEL, WAIT, AT_CHECKPOINT) + ((QUEUE, INSPECTION, CONVOY) if shown else ())
-    handles = [Patch(color=colour, label=label) for label, colour in activities]
+        _truck_panel(ax, summary, key, movement, stops.get(movement, []), trucks[movement], ended[movement], windows)
+    reasons = {v[4] for by_truck in trucks.values() for visits in by_truck.values() for v in visits}
+    waits = [WAITS.get(r, UNRECORDED) for r in (*WAITS, None) if r in reasons]
+    shaded = [CLOSED[k] for k in CLOSED if shown and any(k == kind for w in windows.values() for kind, _, _ in w)]
+    activities = [TRAVEL, WAIT, AT_CHECKPOINT, *waits] + ([INSPECTION, CONVOY] if shown else [])
+    handles = [Patch(color=colour, label=label) for label, colour in activities + shaded]
     for outcome in OUTCOME_ORDER:
         if outcome in endings:
             label, marker, colour = ENDS[outcome]
@@ -94,19 +115,30 @@ def _stops(passages: Table, replication: int) -> dict[str, list[tuple[str, float
     return result
 
 
-def _trucks(trace: Table) -> dict[str, dict[int, list[tuple[str, float, float, float]]]]:
-    """Per movement and truck: (place, arrival_h, start_h, clear_h) at each checkpoint, in order."""
+def _trucks(trace: Table) -> dict[str, dict[int, list[tuple[str, float, float, float, str | None]]]]:
+    """Per movement and truck: (place, arrival_h, start_h, clear_h, waiting_for) at each checkpoint,
+    in order; waiting_for None where the trace does not record it."""
     result: dict[str, dict[int, list]] = {}
     if not len(trace["movement"]):
         return result
-    for key, truck, place, arrival, start, clear in zip(
-        *(trace[c].tolist() for c in ("movement", "truck", "place", "arrival_h", "start_h", "clear_h"))
-    ):
-        result.setdefault(key, {}).setdefault(int(truck), []).append((place, arrival, start, clear))
+    times = (trace[c].tolist() for c in ("movement", "truck", "place", "arrival_h", "start_h", "clear_h"))
+    reasons = trace["waiting_for"].tolist() if "waiting_for" in trace else [None] * len(trace["movement"])
+    for (key, truck, place, arrival, start, clear), why in zip(zip(*times), reasons):
+        result.setdefault(key, {}).setdefault(int(truck), []).append((place, arrival, start, clear, why))
     for by_truck in result.values():
         for visits in by_truck.values():
             visits.sort(key=lambda v: v[1])
     return {key: dict(sorted(by_truck.items())) for key, by_truck in result.items()}
+
+
+def _closed(closed: Table | None) -> dict[str, list[tuple[str, float, float]]]:
+    """Per checkpoint: (kind, start_h, end_h) of each time it was closed."""
+    result: dict[str, list] = {}
+    if closed is None or not len(closed["checkpoint"]):
+        return result
+    for key, kind, start, end in zip(*(closed[c].tolist() for c in ("checkpoint", "kind", "start_h", "end_h"))):
+        result.setdefault(key, []).append((kind, start, end))
+    return result
 
 
 class _Boxes:
@@ -183,14 +215,14 @@ def _movement_line(
     """One movement on its overview line: its holds at places (`named`: with the place and how
     long, where the hold is long), its time at checkpoints and on the road, up to `finish_h`."""
     horizon_h = summary["horizon_h"]
-    inspected: dict[str, list[float]] = {}
+    inspected: dict[str, list[tuple[float, float, str | None]]] = {}
     for visits in trucks.values():
-        for place, arrival, _, _ in visits:
-            inspected.setdefault(place, []).append(arrival)
+        for place, arrival, start, _, why in visits:
+            inspected.setdefault(place, []).append((arrival, start, why))
     for i, (place, arrival, release) in enumerate(route):
         leave = release if not np.isnan(release) else finish_h
-        checks = [a for a in inspected.get(place, []) if arrival <= a <= leave]
-        queue_from = min(checks) if checks else leave
+        checks = sorted(v for v in inspected.get(place, []) if arrival <= v[0] <= leave)
+        queue_from = checks[0][0] if checks else leave
         boxes.add(WAIT[1], y, arrival, queue_from, 0.5)
         if named and (queue_from - arrival) > 0.08 * horizon_h:
             ax.text(
@@ -201,23 +233,28 @@ def _movement_line(
                 va="center",
                 fontsize="small",
             )
-        if checks:
-            boxes.add(AT_CHECKPOINT[1], y, queue_from, leave, 0.5)
+        if checks:  # the first truck's wait, coloured by what for, then the rest at the checkpoint
+            _, first_start, why = min(checks, key=lambda v: (v[1], v[0]))
+            started = min(first_start, leave)
+            if why != "none":
+                boxes.add(WAITS.get(why, UNRECORDED)[1], y, queue_from, started, 0.5)
+            boxes.add(AT_CHECKPOINT[1], y, started if why != "none" else queue_from, leave, 0.5)
         if not np.isnan(release):
             going = route[i + 1][1] if i + 1 < len(route) else finish_h
             boxes.add(TRAVEL[1], y, release, going, 0.2)
 
 
-def _truck_panel(ax: Axes, summary, key, movement, route, trucks, ended) -> None:
-    """The trucks of one movement, one per line, zoomed on its time at the checkpoints."""
+def _truck_panel(ax: Axes, summary, key, movement, route, trucks, ended, windows) -> None:
+    """The trucks of one movement, one per line, zoomed on its time at the checkpoints, with the
+    times each checkpoint was closed (`windows`) shaded while its trucks were there."""
     x0 = mdates.date2num(moment(summary, 0))
     horizon_h = summary["horizon_h"]
     outcome, end_h = ended
     visits = [v for vs in trucks.values() for v in vs]
-    begin = min(a for _, a, _, _ in visits)
+    begin = min(v[1] for v in visits)
     before = [r for _, a, r in route if not np.isnan(r) and r <= begin]
     begin = max(before) if before else begin  # from leaving the place before the first checkpoint
-    cleared = [c for _, _, _, c in visits if not np.isnan(c)]
+    cleared = [v[3] for v in visits if not np.isnan(v[3])]
     finish = max(cleared) if cleared else begin
     if not np.isnan(end_h):
         finish = max(finish, end_h)
@@ -229,14 +266,15 @@ def _truck_panel(ax: Axes, summary, key, movement, route, trucks, ended) -> None
         if not np.isnan(release):
             going = route[i + 1][1] if i + 1 < len(route) else (horizon_h if np.isnan(end_h) else end_h)
             boxes.add(TRAVEL[1], (n - 1) / 2, release, going, n)
+    _shade_closed(boxes, visits, windows, n, horizon_h)
     release_at = {(p, a): r for p, a, r in route}
     names_at: dict[str, float] = {}
     for y, truck_visits in enumerate(trucks.values()):
-        for place, arrival, start, clear in truck_visits:
+        for place, arrival, start, clear, why in truck_visits:
             names_at.setdefault(place, arrival)
             start = horizon_h if np.isnan(start) else start  # still queueing at the horizon
             done = horizon_h if np.isnan(clear) else clear
-            boxes.add(QUEUE[1], y, arrival, start, 0.7)
+            boxes.add(WAITS.get(why, UNRECORDED)[1], y, arrival, start, 0.7)
             boxes.add(INSPECTION[1], y, start, done, 0.7)
             leave = _release(release_at, place, arrival)
             if leave is not None:
@@ -266,6 +304,20 @@ def _truck_panel(ax: Axes, summary, key, movement, route, trucks, ended) -> None
     ax.set_yticks(range(0, n, 1 if n <= 20 else 5))
     ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{int(v) + 1}"))
     date_axis(ax)
+
+
+def _shade_closed(boxes: _Boxes, visits: list, windows: dict, n: int, horizon_h: float) -> None:
+    """Behind every truck: the times each checkpoint was closed while the movement was there (from
+    its first truck's arrival to its last clearance there)."""
+    spans: dict[str, list[float]] = {}
+    for place, arrival, _, clear, _ in visits:
+        done = horizon_h if np.isnan(clear) else clear
+        span = spans.setdefault(place, [arrival, done])
+        span[0], span[1] = min(span[0], arrival), max(span[1], done)
+    for place, (first, last) in spans.items():
+        for kind, start, end in windows.get(place, []):
+            if start < last and end > first:
+                boxes.add(CLOSED[kind][1], (n - 1) / 2, max(start, first), min(end, last), n + 0.2)
 
 
 def _release(release_at: dict, place: str, arrival: float) -> float | None:

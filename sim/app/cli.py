@@ -106,7 +106,8 @@ def headline(summary: dict) -> str:
             f"{_hours(m['p90_delivery_time_h']['estimate']):>9}"
         )
     rows.append(
-        f"\n'-': beyond the {summary['horizon_h'] / 24:g}-day horizon (too many replications not delivered by then)."
+        "\n'-': beyond the horizon: too many replications refused, turned back or still under way by then, "
+        "in the time each movement had from its departure (the report's answers say which)."
     )
     rows.append(precision.statement(summary))
     return "\n".join(rows)

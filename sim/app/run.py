@@ -61,6 +61,7 @@ def execute(
         trace = trace_tables(s, run.seed, 0)
         write_table(folder / layout.TIMELINE, trace.trucks)
         write_table(folder / layout.OTHER_TRAFFIC, trace.other_traffic)
+        write_table(folder / layout.CLOSED, trace.closed)
         write_json(folder / layout.SUMMARY, summary)
         write_json(folder / layout.VALIDATION, against_record(s, folder))
         scenario = {"name": scenario_name, "overridden": list(overridden), "scenario": scenario_data(s)}

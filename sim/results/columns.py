@@ -35,8 +35,11 @@ DELIVERY_COLUMNS = ("replication", "movement", "time_h", "cargo", "tonnes")
 # Each table of `Records` (an attribute of that name), and its columns.
 TABLE_COLUMNS = dict(zip(TABLE_NAMES, (MOVEMENT_COLUMNS, PASSAGE_COLUMNS, CHECKPOINT_COLUMNS, DELIVERY_COLUMNS)))
 
-# timeline.csv: every truck at every checkpoint in one replication.
-TRUCK_COLUMNS = ("movement", "truck", "place", "arrival_h", "start_h", "clear_h")
+# timeline.csv: every truck at every checkpoint in one replication, and what it waited for there
+# (sim.simulate.waits.WAITS).
+TRUCK_COLUMNS = ("movement", "truck", "place", "arrival_h", "start_h", "clear_h", "waiting_for")
+# closed.csv: when each checkpoint was closed in the same replication (kind: closure or opening_hours).
+CLOSED_COLUMNS = ("checkpoint", "kind", "start_h", "end_h")
 # other_traffic.csv: every other vehicle at every checkpoint in the same replication (wait: start - arrival).
 OTHER_TRAFFIC_COLUMNS = ("checkpoint", "arrival_h", "start_h", "clear_h")
 

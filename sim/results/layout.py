@@ -19,6 +19,7 @@ TIMELINE = "timeline.csv"  # every truck at every checkpoint in one replication
 OTHER_TRAFFIC = "other_traffic.csv"  # every other vehicle at every checkpoint in the same replication
 STUDIES = "studies.json"  # the sensitivity and uncertainty studies attached to the run (sim.report --study)
 VALIDATION = "validation.json"  # the run against the observations of its scenario's record
+CLOSED = "closed.csv"  # when each checkpoint was closed in the same replication
 PROVENANCE = "provenance.json"  # command, code version, package versions, times
 ERROR = "error.txt"  # a sweep job's error
 LOG = "sim.log"  # Hydra's log of the job (hydra.job.name); a study's is sensitivity.log or uncertainty.log

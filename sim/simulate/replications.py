@@ -17,12 +17,13 @@ from typing import NamedTuple
 from sim.config.scenario import Scenario
 from sim.model.plan import Plan
 from sim.model.replication import run_replication
-from sim.results.columns import OTHER_TRAFFIC_COLUMNS, TRUCK_COLUMNS
+from sim.results.columns import CLOSED_COLUMNS, OTHER_TRAFFIC_COLUMNS, TRUCK_COLUMNS
 from sim.results.records import Records, Table, TableBuilder
 from sim.simulate.collector import Collector
 from sim.simulate.compile import compile_scenario
 from sim.simulate.draws import draw_points, draw_rows
 from sim.simulate.randomness import BATCH
+from sim.simulate.waits import closed_windows, waiting_for
 
 
 @contextmanager
@@ -78,21 +79,28 @@ class Trace(NamedTuple):
 
     trucks: Table  # every aid truck at every checkpoint (TRUCK_COLUMNS): timeline.csv
     other_traffic: Table  # every other vehicle at every checkpoint (OTHER_TRAFFIC_COLUMNS): other_traffic.csv
+    closed: Table  # when each checkpoint was closed (CLOSED_COLUMNS): closed.csv
 
 
 def trace_tables(scenario: Scenario, seed: int, replication: int) -> Trace:
     """`trace_replication`'s trucks and, from the same run of the replication, every other vehicle
     whose inspection started before the horizon: its checkpoint, arrival, start and clearance (NaN
     at or after the horizon), by checkpoint in the plan's order and then in order of arrival. As
-    for trucks, a vehicle still queued at the horizon has no row."""
+    for trucks, a vehicle still queued at the horizon has no row. Each truck's row says what it
+    waited for (`sim.simulate.waits`); `closed` lists when each checkpoint was closed."""
     plan = compile_scenario(scenario)
     batch, row = divmod(replication, BATCH)
     draws = draw_rows(plan, seed, batch, row, row + 1)
     journeys, world = run_replication(plan, draws, 0, draw_points(plan, seed, replication), True)
     trucks = TableBuilder(TRUCK_COLUMNS)
+    availability = {key: lanes.availability for key, lanes in world.lanes.items()}
     for j in journeys:
-        trucks.add_rows([(j.plan.key, *truck_row) for truck_row in j.trace])
+        rows = [(j.plan.key, *truck_row) for truck_row in j.trace]
+        trucks.add_rows([(*row, why) for row, why in zip(rows, waiting_for(rows, availability))])
     others, horizon_h = TableBuilder(OTHER_TRAFFIC_COLUMNS), plan.horizon_h
     for key, lanes in world.lanes.items():
         others.add_rows([(key, a, s, c if c < horizon_h else math.nan) for a, s, c in lanes.other_log if s < horizon_h])
-    return Trace(trucks.table(), others.table())
+    closed = TableBuilder(CLOSED_COLUMNS)
+    for key, available in availability.items():
+        closed.add_rows(list(closed_windows(key, available, horizon_h)))
+    return Trace(trucks.table(), others.table(), closed.table())
