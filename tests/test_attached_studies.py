@@ -44,6 +44,36 @@ def test_both_studies_are_digested_into_the_run(folders, capsys):
     assert interval["mc"] and interval["total"]
 
 
+def test_the_report_says_what_drives_each_result_and_where_the_total_intervals_are(folders):
+    page = (folders / "run" / "report.html").read_text(encoding="utf-8")
+    if "Sensitivity study attached" not in page:  # this test also runs alone
+        assert (
+            report_command(
+                [str(folders / "run"), "--study", str(folders / "sensitivity"), "--study", str(folders / "uncertainty")]
+            )
+            == 0
+        )
+        page = (folders / "run" / "report.html").read_text(encoding="utf-8")
+    section = page[page.index('id="what-drives-this-result"') : page.index('id="against-the-record"')]
+    assert "Sensitivity study attached: Morris elementary effects" in section and 'id="drivers-table"' in section
+    assert "Uncertainty study attached: parameter sets in a Latin hypercube" in section
+    assert "Total, over the ranges" in section
+    brief = page[page.index('id="answers-in-brief"') : page.index('id="the-scenario"')]
+    assert "the attached uncertainty study gives each result's total interval" in brief
+    md = (folders / "run" / "report.md").read_text(encoding="utf-8")
+    assert "## What drives this result" in md and "| Movement | Result | Driven by | Negligible |" in md
+
+
+def test_without_studies_the_report_says_how_to_attach_them(tmp_path, folders):
+    run = tmp_path / "run"
+    shutil.copytree(folders / "run", run)
+    (run / "studies.json").unlink(missing_ok=True)
+    assert report_command([str(run)]) == 0
+    page = (run / "report.html").read_text(encoding="utf-8")
+    assert "No sensitivity or uncertainty study is attached to this run" in page
+    assert "python -m sim.sensitivity scenario=baseline" in page
+
+
 def test_a_study_of_another_scenario_or_two_of_a_kind_are_refused(folders, tmp_path, capsys):
     other = tmp_path / "other"
     shutil.copytree(folders / "sensitivity", other)

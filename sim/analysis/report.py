@@ -29,6 +29,7 @@ from sim.analysis.report_method import TIMELINE_REPLICATION, method, provenance
 from sim.analysis.report_movements import brief_outcomes, movement_results
 from sim.analysis.report_scenario import describe
 from sim.analysis.report_sections import sections
+from sim.analysis.report_studies import what_drives
 from sim.analysis.report_validation import against_record
 from sim.analysis.warmup import suggestions
 from sim.results import layout
@@ -105,6 +106,7 @@ def content(folder: Path) -> dict:
         "warmup_days": f"{summary['warmup_h'] / 24:g}" if summary["warmup_h"] else None,
         "warmup_check": warmup_check(suggestions(folder), summary["places"], summary["warmup_h"]),
         "deliveries": deliveries_results(summary["deliveries"], summary["horizon_h"], movements),
+        "drivers": what_drives(folder, summary["scenario"], read_json(folder / layout.SCENARIO)["overridden"]),
         "record": against_record(folder),
         "limitations": limitations(summary, scenario, described["legs"]),
         "assumptions": assumptions(card, summary, scenario),

@@ -18,6 +18,7 @@ SECTIONS = (
     "Results per movement",
     "Checkpoints",
     "Deliveries and needs",
+    "What drives this result",
     "Against the record",
     "Figures",
     "Limitations",
