@@ -5,9 +5,12 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from conftest import movement, run_config, scenario
 
+from sim.analysis.comparison import render_comparison
 from sim.analysis.paired import paired_totals
 from sim.analysis.runs import Run
+from sim.app.run import execute
 
 
 def run(label: str, tonnes: list[float], deliveries_h: list[list[float]], seed: int = 1) -> Run:
@@ -40,3 +43,15 @@ def test_tonnes_and_idle_days_are_paired_by_replication():
 
 def test_runs_with_different_seeds_are_not_paired():
     assert paired_totals(run("a", [1.0], [[1.0]], seed=1), run("b", [1.0], [[1.0]], seed=2)) is None
+
+
+def test_a_comparison_page_pairs_the_whole_runs(tmp_path):
+    def folder(name: str, tonnes: float):
+        s = scenario(legs=[("a", "b", 30.0)], movements={"m": movement(["a", "b"], tonnes=tonnes)}, horizon_days=3)
+        execute(run_config(s, replications=4), tmp_path / name, "test", "x: 1\n")
+        return tmp_path / name
+
+    page = render_comparison([folder("ten", 10.0), folder("twenty", 20.0)]).page
+    totals = page[page.index('id="totals"') :]
+    # 10 t then 20 t delivered at 30 h in every replication; days 2 and 3 without a delivery in both
+    assert "10.0 → 20.0 t" in totals and "+10.0 t" in totals and "2.0 → 2.0 days" in totals

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from sim.analysis.runs import Run, load_run, movement_metrics
-from sim.analysis.side_by_side import paired_rows, render, result_row
+from sim.analysis.side_by_side import paired_rows, render, result_row, total_rows
 from sim.results import layout
 from sim.results.files import read_json
 from sim.results.sweep import job_overrides
@@ -50,6 +50,7 @@ def render_comparison(folders: list[Path], names: list[str] | None = None) -> Co
             results.append(result_row(row))
     left_out = sorted({k for r in runs.values() for k in r.summary["movements"]} - set(keys))
     reference, paired, paired_note = paired_rows(runs, settings)
+    totals = total_rows(runs, settings)
     paired = [row for row in paired if row.get("key") in keys or row["problem"]]
     page = render(
         kind="comparison",
@@ -65,6 +66,7 @@ def render_comparison(folders: list[Path], names: list[str] | None = None) -> Co
         reference=reference,
         paired=paired,
         paired_note=paired_note,
+        totals=totals,
         runs=[
             {
                 "label": run.label,

@@ -4,7 +4,7 @@ page itself (`sweep_report.html.j2`), shared by the sweep report and the compari
 from __future__ import annotations
 
 from sim.analysis.formatting import between, duration, environment, hours_days, percent, points
-from sim.analysis.paired import paired_differences
+from sim.analysis.paired import paired_differences, paired_totals
 from sim.analysis.runs import Run
 from sim.analysis.statistics import LEVEL
 
@@ -18,6 +18,7 @@ def render(**context: object) -> str:
     context.setdefault("jobs", [])  # a sweep's jobs
     context.setdefault("effects", [])  # a sweep's paired differences, per swept key and group
     context.setdefault("paired", [])
+    context.setdefault("totals", [])  # a comparison's whole-run paired differences
     return environment().get_template("sweep_report.html.j2").render(level=f"{LEVEL:.0%}", **context)
 
 
@@ -71,6 +72,33 @@ def _paired_cells(key: str, name: str, d: dict, ours: dict, theirs: dict) -> dic
         "time_replications": d["time_replications"],
         "unmatched": d["unmatched_departures"],
     }
+
+
+def total_rows(runs: dict[object, Run], settings: dict[object, str]) -> list[dict]:
+    """One row per other run, paired with the first of `runs` over the whole run: tonnes
+    delivered and days without any delivery, each with its interval and whether it is better or
+    worse (more tonnes, fewer idle days are better). Runs that cannot be paired are left out (the
+    movement table says why)."""
+    ids = list(runs)
+    rows = []
+    for i in ids[1:]:
+        totals = paired_totals(runs[ids[0]], runs[i])
+        if totals is None:
+            continue
+        row = {"label": runs[i].label, "settings": settings[i], "replications": totals["replications"]}
+        for name, unit, better in (("tonnes", "t", "up"), ("days_without_delivery", "days", "down")):
+            if name in totals:
+                t = totals[name]
+                d = t["difference"]
+                shift = _shift(d)
+                row[name] = {
+                    "means": f"{t['reference']:,.1f} → {t['other']:,.1f} {unit}",
+                    "difference": f"{d['estimate']:+,.1f} {unit}",
+                    "ci": "n/a" if d["low"] is None else f"{d['low']:+,.1f} to {d['high']:+,.1f} {unit}",
+                    "effect": "" if not shift else "better" if shift == better else "worse",
+                }
+        rows.append(row)
+    return rows
 
 
 QUANTILES = ("median", "p90")  # whose differences the paired tables show

@@ -16,7 +16,7 @@ from pathlib import Path
 from sim.analysis import sweep_jobs
 from sim.analysis.formatting import label, plural
 from sim.analysis.runs import load_run
-from sim.analysis.side_by_side import paired_rows, render, result_row
+from sim.analysis.side_by_side import paired_rows, render, result_row, total_rows
 from sim.results import layout
 from sim.results.columns import SUMMARY_COLUMNS
 from sim.results.files import read_table, write_text
@@ -92,13 +92,15 @@ def _effect(key: str, runs: dict, complete: dict, varied: list[str]) -> dict:
     found = []
     for where, ids in sweep_jobs.groups(complete, varied, key):
         values = {job: label(complete[job][key]) or "(not set)" for job in ids}
-        reference, paired, note = paired_rows({job: runs[job] for job in ids}, values)
+        group = {job: runs[job] for job in ids}
+        reference, paired, note = paired_rows(group, values)
         found.append(
             {
                 "where": where,
                 "reference": reference,
                 "reference_value": f"{key}={values[ids[0]]}",
                 "paired": paired,
+                "totals": total_rows(group, values),
                 "note": note,
             }
         )
