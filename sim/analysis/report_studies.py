@@ -51,4 +51,5 @@ def _sensitivity(study: dict) -> dict:
 
 def _uncertainty(study: dict) -> dict:
     keep = ("name", "label", "estimate", "mc", "total", "parameter_share")
-    return {**_about(study), "rows": [{k: r[k] for k in keep} for r in study["results"] if r["analysed"]]}
+    rows = [{k: "–" if r[k] is None else r[k] for k in keep} for r in study["results"] if r["analysed"]]
+    return {**_about(study), "rows": rows}
