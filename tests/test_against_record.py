@@ -231,7 +231,7 @@ def test_validation_json_places_each_observation_and_keeps_calibration_apart(con
     assert sent_back["use"] == "validation" and sent_back["shares"]["refused"] == 1.0
     early = found["rrc_delivered"]  # every run delivers on 11 September, the record says the 12th
     assert early["outside_all_runs"] and early["below"] == 20
-    assert early["verdict"] == "outside every one of the 20 runs: all deliver earlier (the nearest, 11 Sep 2023 08:00)"
+    assert early["verdict"] == "outside every one of the 20 runs: all deliver earlier (the nearest, 11 Sep 08:00)"
     assert [n["name"] for n in validation["not_applicable"]] == ["restricted_flow_tonnes"]
 
 

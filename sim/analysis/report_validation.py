@@ -8,8 +8,9 @@ themselves has none, and the section says so.
 from __future__ import annotations
 
 from pathlib import Path
+from urllib.parse import urlparse
 
-from sim.analysis.validation import in_scale
+from sim.analysis.validation import CALIBRATION_NOTE, in_scale
 from sim.results import layout
 from sim.results.files import read_json
 
@@ -60,7 +61,8 @@ def _row(o: dict) -> dict:
         "runs": f"{o['runs']:,}",
         "inside": bool(o.get("inside_central")),
         "outside": bool(o.get("outside_all_runs")),
-        "verdict": o["verdict"],
+        "verdict": o["verdict"].removesuffix(CALIBRATION_NOTE),  # the group's heading says it
+        "source_site": urlparse(o["source"]).netloc or o["source"],
         "extreme": _share(o.get("probability_at_least_as_extreme")),
         "percentile": f"{o['percentile']:.0f}" if o.get("percentile") is not None else "–",
     }

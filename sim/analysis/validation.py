@@ -37,6 +37,7 @@ CENTRAL = 0.90  # the central share of runs an observation is checked to lie in
 QUANTILES = np.linspace(0.0, 1.0, 101)  # the simulated distribution as validation.json keeps it
 OUTCOMES = ("delivered", "refused", "turned_back", "not_delivered")
 CHUNK_ROWS = 500_000
+CALIBRATION_NOTE = "; a calibration target, so agreement is built in, not evidence"
 
 
 def validate(folder: Path, record: str | None, observations: list[dict], not_applicable: list[dict]) -> dict:
@@ -145,7 +146,7 @@ def verdict(found: dict, use: str, words: tuple[str, str]) -> str:
     else:
         line = f"in the lower tail: {found['at_most']:.1%} of runs at or below it"
     if use == "calibration":
-        line += "; a calibration target, so agreement is built in, not evidence"
+        line += CALIBRATION_NOTE
     return line
 
 
@@ -153,8 +154,11 @@ def in_scale(value: float, scale: str) -> str:
     """A value of a sample as a reader reads it: a date for days from a start, else with its unit."""
     if scale.startswith("days from "):
         moment = datetime.fromisoformat(scale.removeprefix("days from ")) + timedelta(days=value)
-        return moment.strftime("%d %b %Y %H:%M")
-    return f"{value:,.4g} {scale}" if scale != "share" else f"{value:.1%}"
+        return moment.strftime("%d %b %H:%M")  # the year is the record's: the observation gives it
+    if scale == "share":
+        return f"{value:.1%}"
+    digits = 0 if abs(value) >= 100 else 1 if abs(value) >= 10 else 2
+    return f"{value:,.{digits}f} {scale}"
 
 
 def period_h(observation: dict, start: str) -> tuple[float, float]:
@@ -365,7 +369,7 @@ def _categorical(outcomes: np.ndarray, observed: str, use: str) -> dict:
         + ("" if extreme >= 1.0 - CENTRAL else f"; outcomes as unlikely or less have {extreme:.1%}")
     )
     if use == "calibration":
-        line += "; a calibration target, so agreement is built in, not evidence"
+        line += CALIBRATION_NOTE
     return {
         "runs": runs,
         "shares": shares,
