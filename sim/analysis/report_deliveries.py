@@ -20,7 +20,10 @@ def deliveries_results(d: dict, horizon_h: float, movements: Table) -> dict:
         "population_changes": bool(d["population_changes_h"]),
         "perishable": bool(d["cargo_types"]),
         "horizon_days": f"{horizon_h / 24:g}",
-        "rows": [_cargo(cargo, c, d["kg_per_person_day"].get(cargo), population) for cargo, c in d["by_cargo"].items()],
+        "rows": [
+            _cargo(cargo, c, d["kg_per_person_day"].get(cargo), population, horizon_h / 24.0)
+            for cargo, c in d["by_cargo"].items()
+        ],
         "total": None
         if not daily
         else {
@@ -48,12 +51,17 @@ def all_or_nothing(movements: Table) -> dict | None:
     }
 
 
-def _cargo(cargo: str, c: dict, kg: float | None, population: float | None) -> dict:
-    """One cargo type's row; person-days and shares only where the scenario states a need for it."""
+def _cargo(cargo: str, c: dict, kg: float | None, population: float | None, horizon_days: float) -> dict:
+    """One cargo type's row; person-days and shares only where the scenario states a need for it.
+    Tonnes also per day of the horizon, so that runs of different horizons compare."""
+    t = c["tonnes"]
+    per_day = {k: None if t[k] is None else t[k] / horizon_days for k in ("estimate", "low", "high")}
     row = {
         "cargo": cargo,
-        "tonnes": _amount(c["tonnes"]["estimate"], " t", 1),
-        "tonnes_ci": _amount_interval(c["tonnes"]["low"], c["tonnes"]["high"], " t", 1),
+        "tonnes": _amount(t["estimate"], " t", 1),
+        "tonnes_ci": _amount_interval(t["low"], t["high"], " t", 1),
+        "per_day": _amount(per_day["estimate"], " t/day", 2),
+        "per_day_ci": _amount_interval(per_day["low"], per_day["high"], " t/day", 2),
         "usable": "as delivered",
         "usable_ci": "",
         "ration": f"{kg:g} kg" if kg else "no need stated",
