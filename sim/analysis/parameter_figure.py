@@ -18,8 +18,9 @@ METRICS = {
 }
 
 
-def parameter_figures(rows: list[dict], varied: list[str]) -> list[dict]:
-    """One figure per swept parameter: each key metric against it, one line per movement."""
+def parameter_figures(rows: list[dict], varied: list[str], log_time_axis: bool = False) -> list[dict]:
+    """One figure per swept parameter: each key metric against it, one line per movement; mean
+    times on a log axis if asked (sweep_report.log_time_axis), else linear."""
     figures = []
     for parameter in varied:
         others = [p for p in varied if p != parameter]
@@ -35,12 +36,14 @@ def parameter_figures(rows: list[dict], varied: list[str]) -> list[dict]:
             caption += f" One row of panels per combination of the other swept values ({', '.join(others)})."
         if len(groups) > len(shown):
             caption += f" The first {len(shown)} of {len(groups)} combinations are shown."
-        image = _parameter_figure(parameter, others, shown)
+        image = _parameter_figure(parameter, others, shown, log_time_axis)
         figures.append({"parameter": parameter, "png": base64.b64encode(image).decode("ascii"), "caption": caption})
     return figures
 
 
-def _parameter_figure(parameter: str, others: list[str], groups: list[tuple[tuple, list[dict]]]) -> bytes:
+def _parameter_figure(
+    parameter: str, others: list[str], groups: list[tuple[tuple, list[dict]]], log_time_axis: bool
+) -> bytes:
     """The figure of one parameter: a row of panels (probability, mean time) per group of rows."""
     values = [row[parameter] for _, group in groups for row in group]
     numeric = all(isinstance(v, int | float) and not isinstance(v, bool) for v in values)  # None: not set
@@ -80,8 +83,10 @@ def _parameter_figure(parameter: str, others: list[str], groups: list[tuple[tupl
                 ax.set_xticks(ticks, [label(v) for v in ticks])
         p_ax.set(ylabel="share of replications", ylim=(-0.03, 1.05))
         p_ax.yaxis.set_major_formatter(PercentFormatter(1.0))
-        # Linear, and scaled to the values: an effect of hours on a mean of weeks stays visible.
-        t_ax.set(ylabel="days from departure")
+        # Linear unless asked, and scaled to the values: an effect of hours on a mean of weeks stays visible.
+        t_ax.set(ylabel="days from departure" + (" (log scale)" if log_time_axis else ""))
+        if log_time_axis:
+            t_ax.set_yscale("log")
         p_ax.legend(loc="best", fontsize="small")
     return png(fig)
 

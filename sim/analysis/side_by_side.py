@@ -13,7 +13,7 @@ def render(**context: object) -> str:
     """The page of runs side by side (`kind`: "sweep" or "comparison"), from its context."""
     context.setdefault("left_out", [])
     context.setdefault("warnings", [])  # what differs between runs besides their settings (comparisons)
-    for name in ("how", "reference", "paired_note"):  # how a sweep ran; a comparison's one reference
+    for name in ("how", "reference", "paired_note", "reference_note"):  # how a sweep ran; a comparison's one reference
         context.setdefault(name, None)
     context.setdefault("jobs", [])  # a sweep's jobs
     context.setdefault("effects", [])  # a sweep's paired differences, per swept key and group

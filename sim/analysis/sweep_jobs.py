@@ -8,6 +8,8 @@ from __future__ import annotations
 import math
 from pathlib import Path
 
+import yaml
+
 from sim.analysis.formatting import label
 from sim.results import layout
 from sim.results.files import read_json
@@ -80,13 +82,30 @@ def implied(key: str, scenario: dict) -> str:
     return ""
 
 
-def groups(jobs: dict[int, dict], varied: list[str], key: str) -> list[tuple[str, list[int]]]:
+def settings(sweep: Path, jobs: list[int]) -> dict:
+    """The sweep's `sweep_report` settings (reference_job, log_time_axis), as its first complete
+    job's config.yaml holds them; the defaults if no job completed or the config has none."""
+    found = {"reference_job": None, "log_time_axis": False}
+    if jobs:
+        config = yaml.safe_load((sweep / str(jobs[0]) / layout.CONFIG).read_text(encoding="utf-8")) or {}
+        found |= config.get("sweep_report") or {}
+    return found
+
+
+def groups(
+    jobs: dict[int, dict], varied: list[str], key: str, reference_job: int | None = None
+) -> list[tuple[str, list[int]]]:
     """The jobs in groups that differ only in `key`, each with its description ("scenario=baseline",
-    "" when nothing else is swept), in sweep order: the first job of each group is its reference."""
+    "" when nothing else is swept), in sweep order; the first job of each group is its reference:
+    the one with `reference_job`'s value of `key` where there is one, else the group's first."""
     found: dict[tuple, list[int]] = {}
     others = [k for k in varied if k != key]
     for job, row in jobs.items():
         found.setdefault(tuple(label(row[k]) for k in others), []).append(job)
+    if reference_job in jobs:
+        chosen = label(jobs[reference_job][key])
+        for ids in found.values():  # the chosen value first, the others in sweep order
+            ids.sort(key=lambda job: label(jobs[job][key]) != chosen)
     return [
         (", ".join(f"{k}={v or '(not set)'}" for k, v in zip(others, values)), ids) for values, ids in found.items()
     ]

@@ -57,7 +57,9 @@ def render_sweep(sweep: Path) -> str:
         notice = f"Every job failed ({len(jobs)} of {len(jobs)}): there are no results to show. The errors are below."
     else:
         notice = None
-    figures = [] if not complete else parameter_figures([r for r in rows if r["job"] in complete], varied)
+    chosen = sweep_jobs.settings(sweep, list(complete))
+    complete_rows = [r for r in rows if r["job"] in complete]
+    figures = [] if not complete else parameter_figures(complete_rows, varied, chosen["log_time_axis"])
     scenarios = list(dict.fromkeys(run.summary["scenario"] for run in runs.values()))
     results = []
     for row in rows:
@@ -76,7 +78,8 @@ def render_sweep(sweep: Path) -> str:
         results=results,
         parameters=varied,
         figures=figures,
-        effects=[_effect(key, runs, complete, varied) for key in varied],
+        effects=[_effect(key, runs, complete, varied, chosen["reference_job"]) for key in varied],
+        reference_note=_reference_note(chosen["reference_job"], complete, len(jobs)),
         paired_note=(
             "Only one complete run: there is nothing to compare it with."
             if len(complete) == 1
@@ -86,11 +89,24 @@ def render_sweep(sweep: Path) -> str:
     )
 
 
-def _effect(key: str, runs: dict, complete: dict, varied: list[str]) -> dict:
+def _reference_note(reference_job: int | None, complete: dict, jobs: int) -> str:
+    """What each paired comparison is against, as the page says it."""
+    if reference_job is None:
+        return "Each group's reference is its first job in sweep order (sweep_report.reference_job=N chooses another)."
+    if reference_job not in complete:
+        why = "did not complete" if reference_job < jobs else "is not in this sweep"
+        return f"sweep_report.reference_job={reference_job}: that job {why}; each group's first job is its reference."
+    return (
+        f"Each group's reference is the job sharing job {reference_job}'s value of the key compared "
+        "(sweep_report.reference_job)."
+    )
+
+
+def _effect(key: str, runs: dict, complete: dict, varied: list[str], reference_job: int | None) -> dict:
     """The paired differences for one swept key: in each group of complete jobs that differ in it
-    alone, every job against the group's first."""
+    alone, every job against the group's reference."""
     found = []
-    for where, ids in sweep_jobs.groups(complete, varied, key):
+    for where, ids in sweep_jobs.groups(complete, varied, key, reference_job):
         values = {job: label(complete[job][key]) or "(not set)" for job in ids}
         group = {job: runs[job] for job in ids}
         reference, paired, note = paired_rows(group, values)

@@ -79,6 +79,16 @@ class Precision:
 
 
 @dataclass
+class SweepReport:
+    """How a sweep's report reads its jobs: which job is the reference each paired comparison is
+    against (within each group of jobs, the one sharing this job's value of the key compared;
+    None: the group's first job), and whether mean delivery times are plotted on a log axis."""
+
+    reference_job: int | None = None
+    log_time_axis: bool = False
+
+
+@dataclass
 class RunConfig:
     """One run: a scenario and how to replicate it."""
 
@@ -87,3 +97,4 @@ class RunConfig:
     seed: int = 20230726
     workers: int | str = "auto"  # processes; "auto": all cores for a large run, 1 or its SLURM CPUs in a sweep job
     precision: Precision = field(default_factory=Precision)
+    sweep_report: SweepReport = field(default_factory=SweepReport)

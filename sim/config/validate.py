@@ -69,6 +69,9 @@ def _run_problems(run: RunConfig) -> Iterator[str]:
         yield f"workers={run.workers}: must be >= 1"
     if run.seed < 0:
         yield f"seed={run.seed}: must be >= 0"
+    reference = run.sweep_report.reference_job
+    if reference is not None and reference < 0:
+        yield f"sweep_report.reference_job={reference}: must be a job number (0, 1, ...) or null"
     p = run.precision
     if not positive(p.half_width) or p.half_width >= 0.5:
         yield f"precision.half_width={p.half_width}: must be a number > 0 and < 0.5 (a probability's half-width)"
