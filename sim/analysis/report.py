@@ -46,6 +46,12 @@ INPUTS = (
     layout.PROVENANCE,
     layout.CONFIG,
 )
+# The columns the report reads of each table, and no others: a long run's tables are large.
+READ = {
+    "movements": ("replication", "movement", "flow", "outcome", "departure_h", "end_h", "delivery_time_h"),
+    "checkpoints": ("checkpoint", "lanes", "trucks", "wait_h", "other_trucks", "other_wait_h", "busy_h"),
+    "deliveries": ("replication", "time_h", "cargo", "tonnes"),
+}
 
 
 def write_report(folder: Path) -> None:
@@ -75,7 +81,7 @@ def content(folder: Path) -> dict:
     formatted, figures as PNG bytes (and base64 for embedding)."""
     summary = read_json(folder / layout.SUMMARY)
     scenario = read_json(folder / layout.SCENARIO)["scenario"]
-    movements = read_table(folder / layout.TABLES["movements"])
+    movements = read_table(folder / layout.TABLES["movements"], columns=READ["movements"])
     run = read_json(folder / layout.PROVENANCE)
     clock = Clock(summary["start"])
     card = read_card(folder / layout.CARD)
@@ -111,8 +117,8 @@ def content(folder: Path) -> dict:
         summary,
         movements,
         read_table(folder / layout.TABLES["passages"], replication=TIMELINE_REPLICATION),  # all it draws
-        read_table(folder / layout.TABLES["checkpoints"]),
-        read_table(folder / layout.TABLES["deliveries"]),
+        read_table(folder / layout.TABLES["checkpoints"], columns=READ["checkpoints"]),
+        read_table(folder / layout.TABLES["deliveries"], columns=READ["deliveries"]),
         read_table(folder / layout.TIMELINE),
     )
     return report
