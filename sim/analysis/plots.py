@@ -19,6 +19,7 @@ from matplotlib.ticker import FuncFormatter, PercentFormatter
 from sim.analysis.checkpoints_figure import checkpoints
 from sim.analysis.figures import DELIVERED, date_axis, figure, moment, png
 from sim.analysis.formatting import wrapped
+from sim.analysis.statistics import cumulative_tonnes_by_day
 from sim.analysis.timeline_figure import MAX_TRUCK_PANELS, timeline
 from sim.results.records import Table
 
@@ -220,21 +221,14 @@ def _needs(
     n_days = len(days) - 1  # days: the start, then the end of each day
     for i, cargo in enumerate(needed):
         rows = table["cargo"] == cargo if len(table["cargo"]) else np.zeros(0, bool)
-        per_day = np.zeros((reps, n_days))
         rep = table["replication"][rows].astype(int) - first_replication
-        day = np.minimum((table["time_h"][rows] // 24).astype(int), n_days - 1)
-        np.add.at(per_day, (rep, day), table["tonnes"][rows] * 1000.0 / d["kg_per_person_day"][cargo])
-        cumulative = per_day.cumsum(axis=1)
+        covered = table["tonnes"][rows] * 1000.0 / d["kg_per_person_day"][cargo]  # person-days per delivery
+        person_days = {"time_h": table["time_h"][rows], "tonnes": covered}
+        # A day at a time, as the summary's tonnes: a replications x days matrix would grow with the run.
+        daily = cumulative_tonnes_by_day(rep, person_days, reps, n_days)
         colour = [DELIVERED, "#2f855a", "#805ad5", "#dd6b20"][i % 4]
-        _band(
-            ax,
-            days,
-            cumulative.mean(axis=0),
-            np.percentile(cumulative, 5, axis=0),
-            np.percentile(cumulative, 95, axis=0),
-            colour,
-            wrapped(cargo, 30),
-        )
+        mean, low, high = ([row[k] for row in daily] for k in ("mean", "p5", "p95"))
+        _band(ax, days, mean, low, high, colour, wrapped(cargo, 30))
     population = d["mean_population"]  # the population over the horizon, where it changes
     changing = "mean " if d["population_changes_h"] else ""
     ax.set(
