@@ -18,6 +18,24 @@ from sim.results.records import OUTCOMES, Records
 
 LEVEL = 0.95
 QUANTILES = {"median": 0.5, "p90": 0.9, "p95": 0.95}
+# The columns `summarise` reads of each table, and no others: a long run keeps only these.
+READS = {
+    "movements": (
+        "replication",
+        "movement",
+        "flow",
+        "outcome",
+        "departure_h",
+        "delivery_time_h",
+        "trucks",
+        "tonnes",
+        *(f"{o}_{unit}" for o in OUTCOMES for unit in ("trucks", "t")),
+        "closure_wait_h",
+        "reroutes",
+    ),
+    "checkpoints": ("checkpoint", "lanes", "trucks", "wait_h", "other_trucks", "other_wait_h", "busy_h", "open_h"),
+    "deliveries": ("replication", "movement", "time_h", "cargo", "tonnes"),
+}
 
 
 def wilson(successes: int, trials: int, level: float = LEVEL) -> dict:

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from contextlib import ExitStack
 from pathlib import Path
 
-from sim.analysis.statistics import summarise
+from sim.analysis.statistics import READS, summarise
 from sim.config.card import CARD_COLUMNS, scenario_card
 from sim.config.clock import clock_h
 from sim.config.plain import scenario_data
@@ -90,7 +90,9 @@ def _replicate(run: RunConfig, folder: Path, workers: int, progress: Progress | 
             for name, columns in TABLE_COLUMNS.items()
         }
 
-        def replicate(count: int, first: int, kept: Kept) -> Records:
+        kept = Kept(READS)
+
+        def replicate(count: int, first: int) -> Records:
             written, keep = tuple(writers), KEPT_TABLES
             for piece in simulate_written(s, run.seed, count, workers, first, progress, written, keep):
                 for name, writer in writers.items():
@@ -101,7 +103,7 @@ def _replicate(run: RunConfig, folder: Path, workers: int, progress: Progress | 
         if run.replications == "auto":
             return replicate_to_precision(run.precision, statistics, replicate, progress)
         # The records are not kept beyond the statistics: the report reads the files.
-        return statistics(replicate(run.replications, 0, Kept())), None
+        return statistics(replicate(run.replications, 0)), None
 
 
 def summary_inputs(s: Scenario) -> dict:
@@ -154,20 +156,19 @@ def _summary(run: RunConfig, scenario_name: str, computed: dict, precision: dict
 def replicate_to_precision(
     p: Precision,
     statistics: Callable[[Records], dict],
-    replicate: Callable[[int, int, Kept], Records],
+    replicate: Callable[[int, int], Records],
     progress: Progress | None = None,
 ) -> tuple[dict, dict]:
-    """Replicate in batches of `p.batch` (`replicate(count, first, kept)`: the records of every
-    batch so far, each batch kept after those before in `kept`, never re-joined) until every
+    """Replicate in batches of `p.batch` (`replicate(count, first)`: the records of every batch
+    so far, each batch kept after those before, never re-joined) until every
     chosen movement's interval for the chosen metric is within the target half-width (absolute
     for a chance, relative for a mean time), or `p.max_replications` is reached. `progress` is
     told the precision reached after each batch."""
     relative = p.metric is PrecisionMetric.mean_delivery_time_h
     target = p.relative_half_width if relative else p.half_width
-    kept = Kept()
     done = 0
     while True:
-        summary = statistics(replicate(p.batch, done, kept))
+        summary = statistics(replicate(p.batch, done))
         done += p.batch
         achieved, widest = half_width(summary, p.metric.value, p.movements or list(summary["movements"]), relative)
         if progress:

@@ -19,31 +19,41 @@ KEPT_TABLES = tuple(name for name in TABLE_NAMES if name != "passages")  # no st
 
 
 class _Values:
-    """A column of one part as kept: codes into its distinct values, or the values narrowed."""
+    """A column of one part as kept: codes into its distinct values, runs of repeated values (the
+    replication numbers), or the values narrowed."""
 
-    __slots__ = ("codes", "dtype", "values")
+    __slots__ = ("codes", "counts", "dtype", "values")
 
     def __init__(self, column: np.ndarray) -> None:
         self.dtype = column.dtype
-        self.values, self.codes = _compacted(column)
+        self.values, self.codes, self.counts = _compacted(column)
 
     def array(self) -> np.ndarray:
         """The column as it was given."""
-        if self.codes is None:
-            return self.values.astype(self.dtype, copy=False)
-        return self.values[self.codes]
+        if self.codes is not None:
+            return self.values[self.codes]
+        values = self.values.astype(self.dtype, copy=False)
+        return values if self.counts is None else np.repeat(values, self.counts)
 
 
-def _compacted(column: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
-    # Codes only where the distinct values are few against the rows: else the values themselves
-    # would take more room than the codes save.
+def _compacted(column: np.ndarray) -> tuple[np.ndarray, np.ndarray | None, np.ndarray | None]:
+    """(values, codes, counts): codes into the distinct values where they are few against the
+    rows (else the values would take more room than the codes save); runs of each value where a
+    column of integers never decreases; else the values, integers in the smallest type."""
     if len(column) >= 16 and column.dtype.kind in "fiuO":
         values, codes = np.unique(column, return_inverse=True)
         if len(values) <= min(256, len(column) // 8):
-            return values, codes.astype(np.uint8)
+            return values, codes.astype(np.uint8), None
+        if column.dtype.kind in "iu" and (np.diff(column) >= 0).all() and len(values) <= len(column) // 2:
+            return _narrowed(values), None, np.bincount(codes).astype(np.min_scalar_type(len(column)))
     if column.dtype.kind in "iu" and len(column):
-        return column.astype(np.result_type(np.min_scalar_type(column.min()), np.min_scalar_type(column.max()))), None
-    return column.copy(), None  # a copy: a view would keep the part's whole arrays alive
+        return _narrowed(column), None, None
+    return column.copy(), None, None  # a copy: a view would keep the part's whole arrays alive
+
+
+def _narrowed(integers: np.ndarray) -> np.ndarray:
+    """The integers in the smallest type that holds them all."""
+    return integers.astype(np.result_type(np.min_scalar_type(integers.min()), np.min_scalar_type(integers.max())))
 
 
 class KeptTable(Mapping):
@@ -70,9 +80,11 @@ class KeptTable(Mapping):
 
 
 class Kept:
-    """The compact records of consecutive replication ranges of one run, added in order."""
+    """The compact records of consecutive replication ranges of one run, added in order: of each
+    table, the columns named in `columns` (all, if it does not name the table)."""
 
-    def __init__(self) -> None:
+    def __init__(self, columns: dict[str, tuple[str, ...]] | None = None) -> None:
+        self.wanted = columns or {}
         self.replications = 0
         self.horizon_h = float("nan")
         self.parts: dict[str, list[dict[str, _Values]]] = {name: [] for name in KEPT_TABLES}
@@ -85,6 +97,7 @@ class Kept:
         self.horizon_h = part.horizon_h
         for name in KEPT_TABLES:
             table = getattr(part, name)
+            table = {c: v for c, v in table.items() if c in self.wanted.get(name, table)}
             self.columns.setdefault(name, tuple(table))
             self.empty.setdefault(name, {c: np.empty(0, v.dtype) for c, v in table.items()})
             if len(next(iter(table.values()), ())):  # an empty part adds nothing (and no type)
