@@ -32,7 +32,7 @@ from sim.analysis.report_sections import sections
 from sim.analysis.warmup import suggestions
 from sim.results import layout
 from sim.results.files import read_json, read_table, write_bytes, write_text
-from sim.results.records import OUTCOMES
+from sim.results.records import OUTCOMES, Table
 
 INPUTS = (
     layout.SUMMARY,
@@ -46,9 +46,11 @@ INPUTS = (
     layout.PROVENANCE,
     layout.CONFIG,
 )
-# The columns the report reads of each table, and no others: a long run's tables are large.
+# The columns the report reads of each table, and no others: a long run's tables are large. The
+# timeline's movements are replication TIMELINE_REPLICATION's rows alone.
 READ = {
-    "movements": ("replication", "movement", "flow", "outcome", "departure_h", "end_h", "delivery_time_h"),
+    "movements": ("flow", "outcome", "departure_h", "delivery_time_h"),
+    "timeline_movements": ("replication", "movement", "flow", "outcome", "end_h"),
     "checkpoints": ("checkpoint", "lanes", "trucks", "wait_h", "other_trucks", "other_wait_h", "busy_h"),
     "deliveries": ("replication", "time_h", "cargo", "tonnes"),
 }
@@ -81,7 +83,7 @@ def content(folder: Path) -> dict:
     formatted, figures as PNG bytes (and base64 for embedding)."""
     summary = read_json(folder / layout.SUMMARY)
     scenario = read_json(folder / layout.SCENARIO)["scenario"]
-    movements = read_table(folder / layout.TABLES["movements"], columns=READ["movements"])
+    movements = read_table(folder / layout.TABLES["movements"], columns=("flow", "departure_h"))
     run = read_json(folder / layout.PROVENANCE)
     clock = Clock(summary["start"])
     card = read_card(folder / layout.CARD)
@@ -113,12 +115,15 @@ def content(folder: Path) -> dict:
         "stress": stress_checklist(summary, run),
     }
     # The figures last: the slowest part, and only once the text has found everything it needs.
-    report["figures"] = figures(
-        summary,
-        movements,
-        read_table(folder / layout.TABLES["passages"], replication=TIMELINE_REPLICATION),  # all it draws
-        read_table(folder / layout.TABLES["checkpoints"], columns=READ["checkpoints"]),
-        read_table(folder / layout.TABLES["deliveries"], columns=READ["deliveries"]),
-        read_table(folder / layout.TIMELINE),
-    )
+    del movements  # the figures read what they draw, one table at a time
+    report["figures"] = figures(summary, lambda name: _figure_table(folder, name), read_table(folder / layout.TIMELINE))
     return report
+
+
+def _figure_table(folder: Path, name: str) -> Table:
+    """The table a figure draws (`READ`); of passages, the timeline's replication's rows alone."""
+    if name == "passages":
+        return read_table(folder / layout.TABLES["passages"], replication=TIMELINE_REPLICATION)
+    if name == "timeline_movements":
+        return read_table(folder / layout.TABLES["movements"], TIMELINE_REPLICATION, READ[name])
+    return read_table(folder / layout.TABLES[name], columns=READ[name])

@@ -4,25 +4,29 @@ and base64 for embedding, and numbered. Their titles and captions are in report_
 from __future__ import annotations
 
 import base64
+from collections.abc import Callable
 
 from sim.analysis import plots
 from sim.analysis.report_method import TIMELINE_REPLICATION
 from sim.results.records import Table
 
+FIRST_REPLICATION = 0  # a run's tables start at replication 0
 
-def figures(
-    summary: dict, movements: Table, passages: Table, checkpoints: Table, deliveries: Table, trace: Table
-) -> list[dict]:
-    """Each figure as {name, file, number, png, base64} and the facts its caption states."""
-    found = [_figure("delivery_times", plots.delivery_times(movements, summary))]
+
+def figures(summary: dict, read: Callable[[str], Table], trace: Table) -> list[dict]:
+    """Each figure as {name, file, number, png, base64} and the facts its caption states.
+    `read(name)` gives a results table (movements, passages of the timeline's replication,
+    checkpoints, deliveries); each is read when its figure is drawn and let go after, so that a
+    long run's tables are never in memory together."""
+    found = [_figure("delivery_times", plots.delivery_times(read("movements"), summary))]
     if summary["checkpoints"]:
-        found.append(_figure("checkpoints", plots.checkpoints(checkpoints, summary)))
+        found.append(_figure("checkpoints", plots.checkpoints(read("checkpoints"), summary)))
+    passages = read("passages")
     if len(trace["movement"]) or len(passages["movement"]):
-        png = plots.timeline(movements, passages, trace, summary, TIMELINE_REPLICATION)
+        png = plots.timeline(read("timeline_movements"), passages, trace, summary, TIMELINE_REPLICATION)
         found.append(_figure("timeline", png, replication=TIMELINE_REPLICATION, panels=plots.MAX_TRUCK_PANELS))
     if summary["deliveries"]["cumulative_tonnes_by_day"]:
-        first_replication = int(movements["replication"].min()) if len(movements["replication"]) else 0
-        png = plots.deliveries(deliveries, summary, first_replication)
+        png = plots.deliveries(read("deliveries"), summary, FIRST_REPLICATION)
         found.append(_figure("deliveries", png, needs=bool(summary["deliveries"]["population"])))
     for number, figure in enumerate(found, 1):
         figure["number"] = number
