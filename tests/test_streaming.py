@@ -53,6 +53,21 @@ def test_the_compact_records_a_run_keeps_read_back_as_the_whole_runs_arrays(base
             np.testing.assert_array_equal(back[column], values, err_msg=f"{name}.{column}")
 
 
+def test_a_run_without_passages_writes_the_other_tables_as_a_run_with_them_and_still_reports(tmp_path):
+    import subprocess
+    import sys
+
+    fixed = ["replications=300", "seed=5"]
+    execute(load_run(fixed), tmp_path / "all", "baseline", "", workers=2)
+    execute(load_run([*fixed, "tables.passages=false"]), tmp_path / "lean", "baseline", "", workers=2)
+    assert not (tmp_path / "lean" / layout.TABLES["passages"]).exists()
+    for name in (*[layout.TABLES[t] for t in ("movements", "checkpoints", "deliveries")], layout.SUMMARY):
+        assert (tmp_path / "lean" / name).read_bytes() == (tmp_path / "all" / name).read_bytes(), name
+    assert (tmp_path / "lean" / layout.REPORT_HTML).is_file()
+    again = subprocess.run([sys.executable, "-m", "sim.report", str(tmp_path / "lean")], capture_output=True, text=True)
+    assert again.returncode == 0, again.stderr
+
+
 def test_replications_auto_joins_its_batches_into_the_run_a_fixed_count_gives(tmp_path):
     # A target no run of 150 replications meets: three batches of 50, then the cap.
     auto = load_run(

@@ -17,6 +17,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
+
 from sim.analysis import formatting, markdown, plots, precision
 from sim.analysis.formatting import Clock
 from sim.analysis.report_assumptions import assumptions, limitations
@@ -31,6 +33,7 @@ from sim.analysis.report_scenario import describe
 from sim.analysis.report_sections import sections
 from sim.analysis.warmup import suggestions
 from sim.results import layout
+from sim.results.columns import PASSAGE_COLUMNS
 from sim.results.files import read_json, read_table, write_bytes, write_text
 from sim.results.records import OUTCOMES, Table
 
@@ -38,7 +41,6 @@ INPUTS = (
     layout.SUMMARY,
     layout.SCENARIO,
     layout.TABLES["movements"],
-    layout.TABLES["passages"],
     layout.TABLES["checkpoints"],
     layout.TABLES["deliveries"],
     layout.TIMELINE,
@@ -123,7 +125,10 @@ def content(folder: Path) -> dict:
 def _figure_table(folder: Path, name: str) -> Table:
     """The table a figure draws (`READ`); of passages, the timeline's replication's rows alone."""
     if name == "passages":
-        return read_table(folder / layout.TABLES["passages"], replication=TIMELINE_REPLICATION)
+        path = folder / layout.TABLES["passages"]
+        if not path.is_file():  # a run with tables.passages=false
+            return {c: np.empty(0) for c in PASSAGE_COLUMNS}  # as an empty file reads
+        return read_table(path, replication=TIMELINE_REPLICATION)
     if name == "timeline_movements":
         return read_table(folder / layout.TABLES["movements"], TIMELINE_REPLICATION, READ[name])
     return read_table(folder / layout.TABLES[name], columns=READ[name])

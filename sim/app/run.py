@@ -88,6 +88,7 @@ def _replicate(run: RunConfig, folder: Path, workers: int, progress: Progress | 
         writers = {
             name: files.enter_context(table_file(folder / layout.TABLES[name], columns))
             for name, columns in TABLE_COLUMNS.items()
+            if name != "passages" or run.tables.passages
         }
 
         kept = Kept(READS)
