@@ -181,9 +181,10 @@ def cumulative_tonnes_by_day(rep_index: np.ndarray, deliveries: dict, reps: int,
     # One day at a time, not a replications x days matrix (560 MB at a million replications of a
     # 70-day horizon); each day's tonnes summed apart, then added, as a cumulative sum would.
     cumulative, today, start, by_day = np.zeros(reps), np.empty(reps), 0, []
+    tonnes = deliveries["tonnes"]  # once: a long run's kept table makes the column at each look-up
     for d, end in enumerate(ends.tolist()):
         today[:] = 0.0
-        np.add.at(today, rep_index[order[start:end]], deliveries["tonnes"][order[start:end]])
+        np.add.at(today, rep_index[order[start:end]], tonnes[order[start:end]])
         cumulative += today  # from +0.0: the first day's tonnes exactly
         start = end
         by_day.append(
