@@ -201,12 +201,15 @@ def cumulative_tonnes_by_day(rep_index: np.ndarray, deliveries: dict, reps: int,
 def age_days(records: Records, rows: np.ndarray) -> np.ndarray:
     """Days from loading (the movement's departure) to delivery, of the deliveries in `rows`."""
     movements = records.movements
-    # A movement's departure is the same in every replication: one row of each is enough.
-    keys, first = np.unique(movements["movement"], return_index=True)
-    departure_h = dict(zip(keys.tolist(), movements["departure_h"][first].tolist()))
+    # A movement's departure is the same in every replication, and every replication has a row of
+    # each movement: the first replication's rows are enough.
+    first = movements["replication"] == movements["replication"][0] if len(movements["replication"]) else []
+    departure_h = dict(zip(movements["movement"][first].tolist(), movements["departure_h"][first].tolist()))
     deliveries = records.deliveries
-    keys, which = np.unique(deliveries["movement"][rows], return_inverse=True)
-    loaded_h = np.array([departure_h[k] for k in keys.tolist()], float)[which]
+    # Movement by movement, not by sorting the names (a sort of millions of strings).
+    names, loaded_h = deliveries["movement"][rows], np.full(int(np.count_nonzero(rows)), np.nan)
+    for key, h in departure_h.items():
+        loaded_h[names == key] = h
     return (deliveries["time_h"][rows] - loaded_h) / 24.0
 
 
@@ -243,13 +246,15 @@ def longest_gaps_h(rep_index: np.ndarray, time_h: np.ndarray, reps: int, horizon
     # neighbours, taken as the same floats `np.diff` takes of each replication's sorted times.
     order = np.lexsort((time_h, rep_index))
     reps_sorted, times = rep_index[order], time_h[order]
+    del order  # a million replications' deliveries: each such array is 28 MB
     first = np.ones(len(times), bool)
     first[1:] = reps_sorted[1:] != reps_sorted[:-1]
     last = np.roll(first, -1)  # the next delivery is another replication's first (or there is none)
     gaps = np.full(reps, horizon_h)  # a replication without deliveries: from the start to the horizon
-    gaps[np.unique(reps_sorted)] = -np.inf
+    gaps[reps_sorted[first]] = -np.inf  # each replication with deliveries once (they are sorted)
     np.maximum.at(gaps, reps_sorted[first], times[first] - 0.0)
-    np.maximum.at(gaps, reps_sorted[~first], times[~first] - times[np.flatnonzero(~first) - 1])
+    within = ~first[1:]  # a delivery after another of its replication
+    np.maximum.at(gaps, reps_sorted[1:][within], np.diff(times)[within])
     np.maximum.at(gaps, reps_sorted[last], horizon_h - times[last])
     return gaps
 
