@@ -57,6 +57,9 @@ def test_an_interrupted_run_stops_promptly_and_is_marked_interrupted(tmp_path, s
     assert "Interrupted" in err and "Traceback" not in err
     assert status(folder) == "interrupted"
     assert not (folder / "report.html").exists()
+    # Tables streamed part by part appear only once whole: none of a million is at its name.
+    assert not [name for name in DATA_FILES if (folder / name).exists()]
+    assert not list(folder.glob(".*.tmp"))
     refused = sim("sim.report", str(folder), cwd=tmp_path)
     assert refused.returncode == 2 and "Traceback" not in refused.stdout + refused.stderr
 
@@ -74,6 +77,7 @@ def test_a_killed_run_never_looks_complete(tmp_path):
         assert time.monotonic() < deadline, "the parcels of a killed run stayed behind"
         time.sleep(0.1)
     assert status(folder) == "running"  # the last word it could write; never "complete"
+    assert not [name for name in DATA_FILES if (folder / name).exists()]
     assert sim("sim.report", str(folder), cwd=tmp_path).returncode == 2
     assert sim("sim.reproduce", str(folder), cwd=tmp_path).returncode == 2
     assert list(folder.glob(".passages.csv.*.tmp"))  # the tables it was writing, unfinished

@@ -16,6 +16,7 @@ from sim.config.compose import load_run
 from sim.results import layout
 from sim.results.columns import TABLE_COLUMNS
 from sim.results.files import write_table
+from sim.results.kept import KEPT_TABLES, Kept
 from sim.simulate import workers
 from sim.simulate.randomness import BATCH
 from sim.simulate.replications import simulate
@@ -36,6 +37,35 @@ def test_tables_streamed_by_a_run_are_byte_for_byte_those_written_from_memory(tm
     for movement in written["movements"].values():
         del movement["name"]  # the run adds each movement's name
     assert {k: written[k] for k in in_memory} == in_memory
+
+
+def test_the_compact_records_a_run_keeps_read_back_as_the_whole_runs_arrays(baseline):
+    kept = Kept()
+    for first in (0, 100, 300):
+        kept.add(simulate(baseline, 5, 200 if first == 100 else 100, first))
+    whole, got = simulate(baseline, 5, 400), kept.records()
+    assert got.replications == 400 and got.horizon_h == whole.horizon_h
+    for name in KEPT_TABLES:
+        table, back = getattr(whole, name), getattr(got, name)
+        assert list(back) == list(table), name
+        for column, values in table.items():
+            assert back[column].dtype == values.dtype, (name, column)
+            np.testing.assert_array_equal(back[column], values, err_msg=f"{name}.{column}")
+
+
+def test_a_run_without_passages_writes_the_other_tables_as_a_run_with_them_and_still_reports(tmp_path):
+    import subprocess
+    import sys
+
+    fixed = ["replications=300", "seed=5"]
+    execute(load_run(fixed), tmp_path / "all", "baseline", "", workers=2)
+    execute(load_run([*fixed, "tables.passages=false"]), tmp_path / "lean", "baseline", "", workers=2)
+    assert not (tmp_path / "lean" / layout.TABLES["passages"]).exists()
+    for name in (*[layout.TABLES[t] for t in ("movements", "checkpoints", "deliveries")], layout.SUMMARY):
+        assert (tmp_path / "lean" / name).read_bytes() == (tmp_path / "all" / name).read_bytes(), name
+    assert (tmp_path / "lean" / layout.REPORT_HTML).is_file()
+    again = subprocess.run([sys.executable, "-m", "sim.report", str(tmp_path / "lean")], capture_output=True, text=True)
+    assert again.returncode == 0, again.stderr
 
 
 def test_replications_auto_joins_its_batches_into_the_run_a_fixed_count_gives(tmp_path):

@@ -37,6 +37,8 @@ def outcome_label(outcome: str) -> str:
     return NOT_DELIVERED[outcome][0] if outcome in NOT_DELIVERED else outcome.replace("_", " ")
 
 
+CDF_POINTS = 4096  # steps of a delivery-time CDF drawn at most
+
 # --- Delivery times ------------------------------------------------------------------------------
 
 
@@ -119,8 +121,17 @@ def _cdf(ax: Axes, s: _Sent, summary: dict) -> None:
     m, end, unit = s.movement, s.end, s.unit
     share = np.arange(1, len(s.delivered) + 1) / s.n
     top = share[-1] if len(share) else 0.0
+    # At most CDF_POINTS steps, evenly spaced in rank, and the last: finer than the figure's
+    # pixels, and drawn in a moment where a million steps took 20 s.
+    steps = np.arange(len(share))
+    if len(share) > CDF_POINTS:
+        steps = np.unique(np.linspace(0, len(share) - 1, CDF_POINTS).astype(int))  # the last included
     ax.step(
-        np.r_[0, s.delivered, end], np.r_[0, share, top], where="post", color=DELIVERED, label=f"delivered: {top:.1%}"
+        np.r_[0, s.delivered[steps], end],
+        np.r_[0, share[steps], top],
+        where="post",
+        color=DELIVERED,
+        label=f"delivered: {top:.1%}",
     )
     width = end * 0.025
     for value in [o for o in NOT_DELIVERED if (s.outcome == o).any()] + sorted(
@@ -195,36 +206,46 @@ def deliveries(table: Table, summary: dict, first_replication: int) -> bytes:
     return png(fig)
 
 
-def _cumulative(table: Table, summary: dict, first_replication: int, rows: np.ndarray, scale: float) -> np.ndarray:
-    """Per replication (rows) and day (columns): the amount delivered by the end of that day, from
-    the deliveries table's `rows`, tonnes times `scale`."""
-    n_days = len(summary["deliveries"]["cumulative_tonnes_by_day"])
-    per_day = np.zeros((summary["replications"], max(n_days, 1)))
-    if len(table["tonnes"]):
-        rep = table["replication"][rows].astype(int) - first_replication
-        day = np.minimum((table["time_h"][rows] // 24).astype(int), per_day.shape[1] - 1)
-        np.add.at(per_day, (rep, day), table["tonnes"][rows] * scale)
-    return per_day.cumsum(axis=1)
+def _cumulative(table: Table, summary: dict, first_replication: int, rows: np.ndarray, scale: float) -> dict:
+    """Percentile (each of the fan's and 50) -> per day: that percentile across replications of
+    the amount delivered by the end of the day, from the deliveries table's `rows`, tonnes times
+    `scale`. A day at a time over one running total per replication, so that memory does not
+    grow with replications times days."""
+    n_days = max(len(summary["deliveries"]["cumulative_tonnes_by_day"]), 1)
+    wanted = sorted({50, *(p for band in FAN for p in band[:2])})
+    total = np.zeros(summary["replications"])
+    found = {p: np.zeros(n_days) for p in wanted}
+    rep = table["replication"][rows].astype(int) - first_replication if len(table["tonnes"]) else np.zeros(0, int)
+    day = np.minimum((table["time_h"][rows] // 24).astype(int), n_days - 1) if len(rep) else np.zeros(0, int)
+    amount = table["tonnes"][rows] * scale if len(rep) else np.zeros(0)
+    order = np.argsort(day, kind="stable")
+    rep, day, amount = rep[order], day[order], amount[order]
+    bounds = np.searchsorted(day, np.arange(n_days + 1))
+    for d in range(n_days):
+        np.add.at(total, rep[bounds[d] : bounds[d + 1]], amount[bounds[d] : bounds[d + 1]])
+        for p, value in zip(wanted, np.percentile(total, wanted)):
+            found[p][d] = value
+    return found
 
 
 FAN = ((10, 90, 0.15), (25, 75, 0.3))  # bands of the fan: from and to percentile, opacity
 
 
-def _fan(ax: Axes, days: list[datetime], cumulative: np.ndarray, colour: str, label: str) -> None:
+def _fan(ax: Axes, days: list[datetime], cumulative: dict[int, np.ndarray], colour: str, label: str) -> None:
     """A cumulative amount at the end of each day (linear within the day) across replications:
     its median and the 25-75% and 10-90% bands."""
     x = mdates.date2num(days)
     for low, high, alpha in FAN:
         ax.fill_between(
             x,
-            np.r_[0, np.percentile(cumulative, low, axis=0)],
-            np.r_[0, np.percentile(cumulative, high, axis=0)],
+            np.r_[0, cumulative[low]],
+            np.r_[0, cumulative[high]],
             color=colour,
             alpha=alpha,
             linewidth=0,
             label=f"{label}: {low}-{high}% of replications",
         )
-    ax.plot(x, np.r_[0, np.median(cumulative, axis=0)], color=colour, label=f"{label}: median replication")
+    ax.plot(x, np.r_[0, cumulative[50]], color=colour, label=f"{label}: median replication")
 
 
 def _needs(

@@ -17,6 +17,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
+
 from sim.analysis import formatting, markdown, plots, precision
 from sim.analysis.formatting import Clock
 from sim.analysis.report_assumptions import assumptions, limitations
@@ -33,14 +35,14 @@ from sim.analysis.report_studies import what_drives
 from sim.analysis.report_validation import against_record
 from sim.analysis.warmup import suggestions
 from sim.results import layout
+from sim.results.columns import PASSAGE_COLUMNS
 from sim.results.files import read_json, read_table, write_bytes, write_text
-from sim.results.records import OUTCOMES
+from sim.results.records import OUTCOMES, Table
 
 INPUTS = (
     layout.SUMMARY,
     layout.SCENARIO,
     layout.TABLES["movements"],
-    layout.TABLES["passages"],
     layout.TABLES["checkpoints"],
     layout.TABLES["deliveries"],
     layout.TIMELINE,
@@ -48,6 +50,15 @@ INPUTS = (
     layout.PROVENANCE,
     layout.CONFIG,
 )
+# The columns the report reads of each table, and no others: a long run's tables are large. The
+# timeline's movements are replication TIMELINE_REPLICATION's rows alone.
+READ = {
+    "brief": ("replication", "flow", "departure_h", "tonnes", "delivered_t"),  # the text's: departures, all or nothing
+    "movements": ("flow", "outcome", "departure_h", "delivery_time_h"),
+    "timeline_movements": ("replication", "movement", "flow", "outcome", "end_h"),
+    "checkpoints": ("checkpoint", "lanes", "trucks", "wait_h", "other_trucks", "other_wait_h", "busy_h"),
+    "deliveries": ("replication", "time_h", "cargo", "tonnes"),
+}
 
 
 def write_report(folder: Path) -> None:
@@ -77,7 +88,9 @@ def content(folder: Path) -> dict:
     formatted, figures as PNG bytes (and base64 for embedding)."""
     summary = read_json(folder / layout.SUMMARY)
     scenario = read_json(folder / layout.SCENARIO)["scenario"]
-    movements = read_table(folder / layout.TABLES["movements"])
+    movements = read_table(
+        folder / layout.TABLES["movements"], columns=("replication", "flow", "departure_h", "tonnes", "delivered_t")
+    )
     run = read_json(folder / layout.PROVENANCE)
     clock = Clock(summary["start"])
     card = read_card(folder / layout.CARD)
@@ -116,14 +129,24 @@ def content(folder: Path) -> dict:
         "stress": stress_checklist(summary, run),
     }
     # The figures last: the slowest part, and only once the text has found everything it needs.
+    del movements  # the figures read what they draw, one table at a time
     report["figures"] = figures(
         summary,
-        movements,
-        read_table(folder / layout.TABLES["passages"], replication=TIMELINE_REPLICATION),  # all it draws
-        read_table(folder / layout.TABLES["checkpoints"]),
-        read_table(folder / layout.TABLES["deliveries"]),
+        lambda name: _figure_table(folder, name),
         read_table(folder / layout.TIMELINE),
         read_table(folder / layout.CLOSED) if (folder / layout.CLOSED).exists() else None,  # since waiting_for
         read_json(folder / layout.VALIDATION) if (folder / layout.VALIDATION).is_file() else None,
     )
     return report
+
+
+def _figure_table(folder: Path, name: str) -> Table:
+    """The table a figure draws (`READ`); of passages, the timeline's replication's rows alone."""
+    if name == "passages":
+        path = folder / layout.TABLES["passages"]
+        if not path.is_file():  # a run with tables.passages=false
+            return {c: np.empty(0) for c in PASSAGE_COLUMNS}  # as an empty file reads
+        return read_table(path, replication=TIMELINE_REPLICATION)
+    if name == "timeline_movements":
+        return read_table(folder / layout.TABLES["movements"], TIMELINE_REPLICATION, READ[name])
+    return read_table(folder / layout.TABLES[name], columns=READ[name])

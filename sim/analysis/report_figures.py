@@ -4,35 +4,38 @@ and base64 for embedding, and numbered. Their titles and captions are in report_
 from __future__ import annotations
 
 import base64
+from collections.abc import Callable
 
 from sim.analysis import plots
 from sim.analysis.report_method import TIMELINE_REPLICATION
 from sim.analysis.validation_figure import against_record
 from sim.results.records import Table
 
+FIRST_REPLICATION = 0  # a run's tables start at replication 0
+
 
 def figures(
     summary: dict,
-    movements: Table,
-    passages: Table,
-    checkpoints: Table,
-    deliveries: Table,
+    read: Callable[[str], Table],
     trace: Table,
     closed: Table | None = None,
     validation: dict | None = None,
 ) -> list[dict]:
     """Each figure as {name, file, number, png, base64} and the facts its caption states.
-    `closed`: when each checkpoint was closed in the timeline's replication (None if not recorded);
-    `validation` (validation.json, if the run has one) adds the observations against the runs."""
-    found = [_figure("delivery_times", plots.delivery_times(movements, summary))]
+    `read(name)` gives a results table (movements, passages of the timeline's replication,
+    checkpoints, deliveries); each is read when its figure is drawn and let go after, so that a
+    long run's tables are never in memory together. `closed`: when each checkpoint was closed in
+    the timeline's replication (None if not recorded); `validation` (validation.json, if the run
+    has one) adds the observations against the runs."""
+    found = [_figure("delivery_times", plots.delivery_times(read("movements"), summary))]
     if summary["checkpoints"]:
-        found.append(_figure("checkpoints", plots.checkpoints(checkpoints, summary)))
+        found.append(_figure("checkpoints", plots.checkpoints(read("checkpoints"), summary)))
+    passages = read("passages")
     if len(trace["movement"]) or len(passages["movement"]):
-        png = plots.timeline(movements, passages, trace, summary, TIMELINE_REPLICATION, closed)
+        png = plots.timeline(read("timeline_movements"), passages, trace, summary, TIMELINE_REPLICATION, closed)
         found.append(_figure("timeline", png, replication=TIMELINE_REPLICATION, panels=plots.MAX_TRUCK_PANELS))
     if summary["deliveries"]["cumulative_tonnes_by_day"]:
-        first_replication = int(movements["replication"].min()) if len(movements["replication"]) else 0
-        png = plots.deliveries(deliveries, summary, first_replication)
+        png = plots.deliveries(read("deliveries"), summary, FIRST_REPLICATION)
         found.append(_figure("deliveries", png, needs=bool(summary["deliveries"]["population"])))
     if validation and any(o["runs"] for o in validation["observations"]):
         found.append(_figure("against_record", against_record(validation)))

@@ -18,6 +18,24 @@ from sim.results.records import OUTCOMES, Records
 
 LEVEL = 0.95
 QUANTILES = {"median": 0.5, "p90": 0.9, "p95": 0.95}
+# The columns `summarise` reads of each table, and no others: a long run keeps only these.
+READS = {
+    "movements": (
+        "replication",
+        "movement",
+        "flow",
+        "outcome",
+        "departure_h",
+        "delivery_time_h",
+        "trucks",
+        "tonnes",
+        *(f"{o}_{unit}" for o in OUTCOMES for unit in ("trucks", "t")),
+        "closure_wait_h",
+        "reroutes",
+    ),
+    "checkpoints": ("checkpoint", "lanes", "trucks", "wait_h", "other_trucks", "other_wait_h", "busy_h", "open_h"),
+    "deliveries": ("replication", "movement", "time_h", "cargo", "tonnes"),
+}
 
 
 def wilson(successes: int, trials: int, level: float = LEVEL) -> dict:
@@ -163,9 +181,10 @@ def cumulative_tonnes_by_day(rep_index: np.ndarray, deliveries: dict, reps: int,
     # One day at a time, not a replications x days matrix (560 MB at a million replications of a
     # 70-day horizon); each day's tonnes summed apart, then added, as a cumulative sum would.
     cumulative, today, start, by_day = np.zeros(reps), np.empty(reps), 0, []
+    tonnes = deliveries["tonnes"]  # once: a long run's kept table makes the column at each look-up
     for d, end in enumerate(ends.tolist()):
         today[:] = 0.0
-        np.add.at(today, rep_index[order[start:end]], deliveries["tonnes"][order[start:end]])
+        np.add.at(today, rep_index[order[start:end]], tonnes[order[start:end]])
         cumulative += today  # from +0.0: the first day's tonnes exactly
         start = end
         by_day.append(
@@ -182,12 +201,15 @@ def cumulative_tonnes_by_day(rep_index: np.ndarray, deliveries: dict, reps: int,
 def age_days(records: Records, rows: np.ndarray) -> np.ndarray:
     """Days from loading (the movement's departure) to delivery, of the deliveries in `rows`."""
     movements = records.movements
-    # A movement's departure is the same in every replication: one row of each is enough.
-    keys, first = np.unique(movements["movement"], return_index=True)
-    departure_h = dict(zip(keys.tolist(), movements["departure_h"][first].tolist()))
+    # A movement's departure is the same in every replication, and every replication has a row of
+    # each movement: the first replication's rows are enough.
+    first = movements["replication"] == movements["replication"][0] if len(movements["replication"]) else []
+    departure_h = dict(zip(movements["movement"][first].tolist(), movements["departure_h"][first].tolist()))
     deliveries = records.deliveries
-    keys, which = np.unique(deliveries["movement"][rows], return_inverse=True)
-    loaded_h = np.array([departure_h[k] for k in keys.tolist()], float)[which]
+    # Movement by movement, not by sorting the names (a sort of millions of strings).
+    names, loaded_h = deliveries["movement"][rows], np.full(int(np.count_nonzero(rows)), np.nan)
+    for key, h in departure_h.items():
+        loaded_h[names == key] = h
     return (deliveries["time_h"][rows] - loaded_h) / 24.0
 
 
@@ -239,13 +261,15 @@ def longest_gaps_h(rep_index: np.ndarray, time_h: np.ndarray, reps: int, horizon
     # neighbours, taken as the same floats `np.diff` takes of each replication's sorted times.
     order = np.lexsort((time_h, rep_index))
     reps_sorted, times = rep_index[order], time_h[order]
+    del order  # a million replications' deliveries: each such array is 28 MB
     first = np.ones(len(times), bool)
     first[1:] = reps_sorted[1:] != reps_sorted[:-1]
     last = np.roll(first, -1)  # the next delivery is another replication's first (or there is none)
     gaps = np.full(reps, horizon_h)  # a replication without deliveries: from the start to the horizon
-    gaps[np.unique(reps_sorted)] = -np.inf
+    gaps[reps_sorted[first]] = -np.inf  # each replication with deliveries once (they are sorted)
     np.maximum.at(gaps, reps_sorted[first], times[first] - 0.0)
-    np.maximum.at(gaps, reps_sorted[~first], times[~first] - times[np.flatnonzero(~first) - 1])
+    within = ~first[1:]  # a delivery after another of its replication
+    np.maximum.at(gaps, reps_sorted[1:][within], np.diff(times)[within])
     np.maximum.at(gaps, reps_sorted[last], horizon_h - times[last])
     return gaps
 

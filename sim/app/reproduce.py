@@ -37,7 +37,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--keep", type=Path, help="write the re-run into this folder instead of a temporary one")
     args = parser.parse_args(argv)
     folder: Path = args.folder
-    problem = folder_problem(folder, (layout.CONFIG, *DATA_FILES))  # e.g. a folder of a version without a table
+    data_files = [name for name in DATA_FILES if name not in layout.OPTIONAL or (folder / name).is_file()]
+    problem = folder_problem(folder, (layout.CONFIG, *data_files))  # e.g. a folder of a version without a table
     if problem:
         print(f"{folder}: {problem}; nothing to reproduce", file=sys.stderr)
         return 2
@@ -58,7 +59,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"Re-running {scenario_name or 'the scenario'} with seed {run.seed} into {again} ...")
         execute(run, again, scenario_name, (folder / layout.CONFIG).read_text(encoding="utf-8"))
         try:
-            differences = [d for name in DATA_FILES for d in compare(folder / name, again / name, args.tolerance)]
+            differences = [d for name in data_files for d in compare(folder / name, again / name, args.tolerance)]
         except CannotCompare as error:
             print(f"{folder}: cannot compare with the re-run: {error}", file=sys.stderr)
             return 2
@@ -66,7 +67,7 @@ def main(argv: list[str] | None = None) -> int:
         print("DIFFERENT:\n  " + "\n  ".join(differences[:20]))
         return 1
     how = "identical" if args.tolerance == 0 else f"the same within a relative tolerance of {args.tolerance:g}"
-    print(f"Reproduced: {', '.join(DATA_FILES)} are {how}.")
+    print(f"Reproduced: {', '.join(data_files)} are {how}.")
     return 0
 
 

@@ -13,22 +13,22 @@ from contextlib import ExitStack
 from dataclasses import asdict
 from pathlib import Path
 
-from sim.analysis.statistics import summarise
+from sim.analysis.statistics import READS, summarise
 from sim.config.card import CARD_COLUMNS, scenario_card
 from sim.config.clock import clock_h
 from sim.config.observations import checked
 from sim.config.plain import scenario_data
 from sim.config.scenario import Precision, PrecisionMetric, RunConfig, Scenario
 from sim.results import layout
-from sim.results.assembly import Assembly
 from sim.results.columns import TABLE_COLUMNS
 from sim.results.files import table_file, write_json, write_table, write_text
+from sim.results.kept import KEPT_TABLES, Kept
 from sim.results.provenance import provenance
 from sim.results.records import Records
 from sim.results.status import now, recording
 from sim.simulate.progress import Progress
 from sim.simulate.replications import trace_tables
-from sim.simulate.workers import simulate_parts
+from sim.simulate.workers import simulate_written
 
 
 def execute(
@@ -85,27 +85,30 @@ def _replicate(run: RunConfig, folder: Path, workers: int, progress: Progress | 
     def statistics(records: Records) -> dict:
         return summarise(records, **inputs)
 
-    # The tables go to their files as the replications come; only a compact copy of what the
-    # statistics read is kept, so that a long run does not hold every row.
+    # The tables go to their files as the replications come, their rows made where they were
+    # simulated; only a compact copy of what the statistics read is kept, so that a long run does
+    # not hold every row.
     with ExitStack() as files:
         writers = {
             name: files.enter_context(table_file(folder / layout.TABLES[name], columns))
             for name, columns in TABLE_COLUMNS.items()
+            if name != "passages" or run.tables.passages
         }
 
-        def replicate(count: int, first: int, kept: Assembly) -> Records:
-            for part in simulate_parts(s, run.seed, count, workers, first, progress):
+        kept = Kept(READS)
+
+        def replicate(count: int, first: int) -> Records:
+            written, keep = tuple(writers), KEPT_TABLES
+            for piece in simulate_written(s, run.seed, count, workers, first, progress, written, keep):
                 for name, writer in writers.items():
-                    writer.write(getattr(part, name))
-                kept.add(part.for_statistics())
-            return kept.so_far()
+                    writer.write_text(piece.rows[name])
+                kept.add(piece.records)
+            return kept.records()
 
         if run.replications == "auto":
             return replicate_to_precision(run.precision, statistics, replicate, progress)
         # The records are not kept beyond the statistics: the report reads the files.
-        kept = Assembly(run.replications)
-        replicate(run.replications, 0, kept)
-        return statistics(kept.records()), None
+        return statistics(replicate(run.replications, 0)), None
 
 
 def against_record(s: Scenario, folder: Path) -> dict:
@@ -167,21 +170,19 @@ def _summary(run: RunConfig, scenario_name: str, computed: dict, precision: dict
 def replicate_to_precision(
     p: Precision,
     statistics: Callable[[Records], dict],
-    replicate: Callable[[int, int, Assembly], Records],
+    replicate: Callable[[int, int], Records],
     progress: Progress | None = None,
 ) -> tuple[dict, dict]:
-    """Replicate in batches of `p.batch` (`replicate(count, first, kept)`: the records of every
-    batch so far, each batch joined to those before in `kept`, never all re-joined) until every
+    """Replicate in batches of `p.batch` (`replicate(count, first)`: the records of every batch
+    so far, each batch kept after those before, never re-joined) until every
     chosen movement's interval for the chosen metric is within the target half-width (absolute
     for a chance, relative for a mean time), or `p.max_replications` is reached. `progress` is
     told the precision reached after each batch."""
     relative = p.metric is PrecisionMetric.mean_delivery_time_h
     target = p.relative_half_width if relative else p.half_width
-    kept = Assembly(0)
     done = 0
     while True:
-        kept.expect(p.batch)
-        summary = statistics(replicate(p.batch, done, kept))
+        summary = statistics(replicate(p.batch, done))
         done += p.batch
         achieved, widest = half_width(summary, p.metric.value, p.movements or list(summary["movements"]), relative)
         if progress:

@@ -89,6 +89,15 @@ class SweepReport:
 
 
 @dataclass
+class Tables:
+    """Which of the optional tables a run writes. passages.csv is most of a long run's bytes and
+    of the time spent writing them (a row per replication, movement and place reached); without
+    it the report's timeline shows the trucks at the checkpoints (timeline.csv) alone."""
+
+    passages: bool = True
+
+
+@dataclass
 class RunConfig:
     """One run: a scenario and how to replicate it."""
 
@@ -98,3 +107,4 @@ class RunConfig:
     workers: int | str = "auto"  # processes; "auto": all cores for a large run, 1 or its SLURM CPUs in a sweep job
     precision: Precision = field(default_factory=Precision)
     sweep_report: SweepReport = field(default_factory=SweepReport)
+    tables: Tables = field(default_factory=Tables)

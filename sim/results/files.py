@@ -98,18 +98,34 @@ class TableWriter:
 
     def __init__(self, handle: IO, columns: Sequence[str]) -> None:
         self.columns = list(columns)
+        self._handle = handle
         self._csv = csv.writer(handle, lineterminator="\n")
         self._csv.writerow(self.columns)
 
     def write(self, table: Table) -> None:
         """Write a table's rows (column name -> array), in blocks."""
-        n = len(table[self.columns[0]]) if self.columns else 0
-        for i in range(0, n, _BLOCK):
-            self._csv.writerows(zip(*(_cells_of(table[c][i : i + _BLOCK]) for c in self.columns)))
+        _write_rows(self._csv, table, self.columns)
+
+    def write_text(self, rows: str) -> None:
+        """Write rows already made by `csv_rows` for these columns (in a worker process, say)."""
+        self._handle.write(rows)
 
     def write_rows(self, rows: Iterable[Sequence]) -> None:
         """Write rows of Python values; NaN (a time that never came) is written as an empty field."""
         self._csv.writerows([_blank_if_nan(v) for v in row] for row in rows)
+
+
+def csv_rows(table: Table, columns: Sequence[str]) -> str:
+    """A table's rows as `TableWriter.write` writes them under a header of `columns`, as text."""
+    out = io.StringIO()
+    _write_rows(csv.writer(out, lineterminator="\n"), table, columns)
+    return out.getvalue()
+
+
+def _write_rows(writer: csv.writer, table: Table, columns: Sequence[str]) -> None:
+    n = len(table[columns[0]]) if columns else 0
+    for i in range(0, n, _BLOCK):
+        writer.writerows(zip(*(_cells_of(table[c][i : i + _BLOCK]) for c in columns)))
 
 
 def _blank_if_nan(value: object) -> object:
@@ -133,11 +149,12 @@ def _cells_of(column: np.ndarray) -> list:
 _BLOCK = 10_000  # rows formatted at a time
 
 
-def read_table(path: Path, replication: int | None = None) -> Table:
+def read_table(path: Path, replication: int | None = None, columns: Sequence[str] | None = None) -> Table:
     """A CSV file written by `write_table`: numeric columns as float arrays (empty cells NaN), text
     columns as object arrays of strings (empty cells ""), as `sim.results.records` builds them;
     with `replication`, only that replication's rows, which lie together (a run writes its tables
-    in replication order): reading stops after them. pandas' C parser reads the file (ten times
+    in replication order): reading stops after them; with `columns`, only those (a million
+    replications' movements are 4 million rows of 23 columns). pandas' C parser reads the file (ten times
     as fast as the csv module and float() per cell), each column's type inferred over all its
     rows, so a column with text in any row is text throughout, its numbers as written."""
     import pandas as pd  # loads only when a table is read
@@ -145,8 +162,25 @@ def read_table(path: Path, replication: int | None = None) -> Table:
     source: Path | io.StringIO = path
     if replication is not None:
         source = _replication_rows(path, replication)
-    frame = pd.read_csv(source, keep_default_na=False, na_values=[""], low_memory=False)
+    options = {"keep_default_na": False, "na_values": [""], "low_memory": False, "usecols": columns}
+    # In blocks of rows: read whole, a file's text is held at once (1.5 GB for a million
+    # replications' movements). Where blocks disagree on a column's type (text in some rows
+    # only), the file is read whole after all, for each column's type over all its rows.
+    blocks = [
+        {name: _array(frame[name]) for name in frame.columns}
+        for frame in pd.read_csv(source, chunksize=_ROWS, **options)
+    ]
+    types = {name: {b[name].dtype for b in blocks} for name in blocks[0]} if blocks else {}
+    if len(blocks) == 1 or (blocks and all(len(t) == 1 for t in types.values())):
+        # Column by column, each block's piece let go once joined: the table is held once, not twice.
+        return {name: np.concatenate([b.pop(name) for b in blocks]) for name in list(blocks[0])}
+    if isinstance(source, io.StringIO):
+        source.seek(0)
+    frame = pd.read_csv(source, **options)
     return {name: _array(frame[name]) for name in frame.columns}
+
+
+_ROWS = 200_000  # rows of a table read at a time
 
 
 def _array(column) -> np.ndarray:

@@ -28,6 +28,7 @@ REPORT_MD = "report.md"
 TABLES = {name: f"{name}.csv" for name in TABLE_NAMES}  # table of `Records` -> its file
 # What the same seed and config reproduce byte for byte.
 DATA_FILES = (*TABLES.values(), SUMMARY, VALIDATION)
+OPTIONAL = (TABLES["passages"],)  # data files a run may leave out (`tables.passages=false`)
 
 # A sweep's folder
 SWEEP_CONFIG = "multirun.yaml"  # the sweep's config, as Hydra writes it before any job runs

@@ -14,18 +14,24 @@ import threading
 import time
 from collections import deque
 from collections.abc import Iterator
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
+from contextlib import closing
 from itertools import islice
+from typing import NamedTuple
+
+import numpy as np
 
 from sim.config.scenario import Scenario
 from sim.model.plan import Plan
 from sim.results.assembly import Assembly
-from sim.results.records import Packed, Records
+from sim.results.columns import TABLE_COLUMNS
+from sim.results.files import csv_rows
+from sim.results.records import TABLE_NAMES, Packed, Records
 from sim.simulate.compile import compile_scenario
 from sim.simulate.handoff import Parcel, parcel_folder, receive, send
 from sim.simulate.progress import Progress
 from sim.simulate.randomness import BATCH
-from sim.simulate.replications import run_replications, simulate_plan
+from sim.simulate.replications import run_replications
 
 # Replications per unit of work: at most a whole batch, so that a piece's fixed costs (about 6 ms
 # for the reference model: mostly creating its random generators) are paid rarely, yet small enough
@@ -80,23 +86,66 @@ def simulate_parts(
     """`simulate_many`'s records as consecutive pieces in replication order, each as soon as it and
     those before it are done: a caller can write or summarise them without holding them all.
     `progress` counts them (the caller's line: it may span several calls, and is the caller's to close)."""
+    with closing(simulate_written(scenario, seed, replications, workers, first, progress)) as pieces:
+        for piece in pieces:
+            yield piece.records
+
+
+class Written(NamedTuple):
+    """A piece of a run as `simulate_written` yields it."""
+
+    records: Records  # the tables kept; any other has no columns
+    rows: dict[str, str]  # table name -> its rows as CSV text (`sim.results.files.csv_rows`), for those written
+
+
+def simulate_written(
+    scenario: Scenario,
+    seed: int,
+    replications: int,
+    workers: int = 1,
+    first: int = 0,
+    progress: Progress | None = None,
+    written: tuple[str, ...] = (),
+    kept: tuple[str, ...] = TABLE_NAMES,
+) -> Iterator[Written]:
+    """`simulate_parts`, each piece with the tables named in `written` made into CSV rows where it
+    was simulated (on several workers, the writing's costliest part runs beside the simulation,
+    not after it in the parent) and only the tables named in `kept` as records."""
     pieces = chunks(first, replications, workers)
     plan = compile_scenario(scenario)  # here, once: a problem shows here, not in a worker
     if workers > 1 and len(pieces) > 1:
-        done = _on_workers(plan, seed, pieces, workers)
+        done = _on_workers(plan, seed, pieces, workers, written, kept)
     else:
-        done = ((count, simulate_plan(plan, seed, count, start)) for start, count in pieces)
+        done = ((count, _piece(plan, seed, count, start, written, kept)) for start, count in pieces)
     try:
-        for count, part in done:
+        for count, (packed, rows) in done:
             if progress:
                 progress.advance(count)
-            yield part
+            yield Written(packed.unpacked(), {name: text.tobytes().decode() for name, text in rows.items()})
     finally:  # also when the caller stops early: the workers' pieces not yet started are cancelled
         done.close()
 
 
-def _on_workers(plan: Plan, seed: int, pieces: list[tuple[int, int]], workers: int) -> Iterator[tuple[int, Records]]:
-    """(count, records) of each piece, in order, simulated on worker processes."""
+def _piece(
+    plan: Plan, seed: int, replications: int, first: int, written: tuple[str, ...], kept: tuple[str, ...]
+) -> tuple[Packed, dict[str, np.ndarray]]:
+    """A piece's kept tables, still coded, and the CSV rows of those written, as UTF-8 bytes in
+    arrays (which go from a worker out of band, as the columns do: `sim.simulate.handoff`)."""
+    packed = run_replications(plan, seed, replications, first).packed()
+    rows = {}
+    if written:
+        records = packed.unpacked()
+        for name in written:
+            text = csv_rows(getattr(records, name), TABLE_COLUMNS[name]).encode()
+            rows[name] = np.frombuffer(text, np.uint8)
+    tables = {name: table if name in kept else {} for name, table in packed.tables.items()}
+    return Packed(tables, packed.horizon_h, packed.replications), rows
+
+
+def _on_workers(
+    plan: Plan, seed: int, pieces: list[tuple[int, int]], workers: int, written: tuple[str, ...], kept: tuple[str, ...]
+) -> Iterator[tuple[int, tuple[Packed, dict[str, np.ndarray]]]]:
+    """(count, piece) of each piece, in order, simulated on worker processes (`_piece`)."""
     workers = min(workers, len(pieces))
     with (
         parcel_folder() as folder,
@@ -106,14 +155,18 @@ def _on_workers(plan: Plan, seed: int, pieces: list[tuple[int, int]], workers: i
         # pile up in memory while the caller is still writing earlier ones.
         waiting = iter(pieces)
         first_pieces = islice(waiting, AHEAD * workers)
-        running = deque((count, pool.submit(_simulate_piece, seed, count, start)) for start, count in first_pieces)
+
+        def submit(start: int, count: int) -> tuple[int, Future]:
+            return count, pool.submit(_simulate_piece, seed, count, start, written, kept)
+
+        running = deque(submit(start, count) for start, count in first_pieces)
         try:
             while running:
                 count, future = running.popleft()
-                part = receive(future.result()).unpacked()
+                piece = receive(future.result())
                 for start, more in islice(waiting, 1):
-                    running.append((more, pool.submit(_simulate_piece, seed, more, start)))
-                yield count, part
+                    running.append(submit(start, more))
+                yield count, piece
         except BaseException:  # including the caller stopping early (GeneratorExit)
             for _, future in running:
                 future.cancel()
@@ -127,10 +180,12 @@ _folder: str | None
 _sending = threading.Lock()
 
 
-def _simulate_piece(seed: int, replications: int, first: int) -> Parcel | Packed:
-    packed = run_replications(_plan, seed, replications, first).packed()
+def _simulate_piece(
+    seed: int, replications: int, first: int, written: tuple[str, ...], kept: tuple[str, ...]
+) -> Parcel | tuple:
+    piece = _piece(_plan, seed, replications, first, written, kept)
     with _sending:
-        return send(packed, _folder)
+        return send(piece, _folder)
 
 
 def _worker_start(plan: Plan, folder: str | None) -> None:

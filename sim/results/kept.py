@@ -1,0 +1,112 @@
+"""What a run keeps in memory of its records for the statistics: every table but passages, part by
+part in a compact form, read back column by column as the exact arrays the whole run would have.
+
+A column of a part with few distinct values (names, outcomes, trucks, tonnes, lanes, departures)
+is kept as one-byte codes into those values, an integer column in the smallest integer type that
+holds it, any other as it is. A baseline replication then keeps about a third of a kilobyte, not
+one: a million replications fit in memory, where their full rows would take several gigabytes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+
+import numpy as np
+
+from sim.results.records import TABLE_NAMES, Records
+
+KEPT_TABLES = tuple(name for name in TABLE_NAMES if name != "passages")  # no statistic reads passages
+
+
+class _Values:
+    """A column of one part as kept: codes into its distinct values, runs of repeated values (the
+    replication numbers), or the values narrowed."""
+
+    __slots__ = ("codes", "counts", "dtype", "values")
+
+    def __init__(self, column: np.ndarray) -> None:
+        self.dtype = column.dtype
+        self.values, self.codes, self.counts = _compacted(column)
+
+    def array(self) -> np.ndarray:
+        """The column as it was given."""
+        if self.codes is not None:
+            return self.values[self.codes]
+        values = self.values.astype(self.dtype, copy=False)
+        return values if self.counts is None else np.repeat(values, self.counts)
+
+
+def _compacted(column: np.ndarray) -> tuple[np.ndarray, np.ndarray | None, np.ndarray | None]:
+    """(values, codes, counts): codes into the distinct values where they are few against the
+    rows (else the values would take more room than the codes save); runs of each value where a
+    column of integers never decreases; else the values, integers in the smallest type."""
+    if len(column) >= 16 and column.dtype.kind in "fiuO":
+        values, codes = np.unique(column, return_inverse=True)
+        if len(values) <= min(256, len(column) // 8):
+            return values, codes.astype(np.uint8), None
+        if column.dtype.kind in "iu" and (np.diff(column) >= 0).all() and len(values) <= len(column) // 2:
+            return _narrowed(values), None, np.bincount(codes).astype(np.min_scalar_type(len(column)))
+    if column.dtype.kind in "iu" and len(column):
+        return _narrowed(column), None, None
+    return column.copy(), None, None  # a copy: a view would keep the part's whole arrays alive
+
+
+def _narrowed(integers: np.ndarray) -> np.ndarray:
+    """The integers in the smallest type that holds them all."""
+    return integers.astype(np.result_type(np.min_scalar_type(integers.min()), np.min_scalar_type(integers.max())))
+
+
+class KeptTable(Mapping):
+    """A table of the parts kept so far: column name -> the array joined from every part (made
+    anew at each look-up, so that only the columns being read are ever whole)."""
+
+    def __init__(self, columns: tuple[str, ...], parts: list[dict[str, _Values]], empty: dict[str, np.ndarray]):
+        self._columns, self._parts, self._empty = columns, parts, empty
+
+    def __getitem__(self, column: str) -> np.ndarray:
+        if column not in self._columns:
+            raise KeyError(column)
+        if not self._parts:
+            return self._empty[column]
+        arrays = [part[column].array() for part in self._parts]
+        # As np.concatenate joins the parts' own arrays: one part's type stands if the others agree.
+        return np.concatenate(arrays) if len(arrays) > 1 else arrays[0].copy()
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._columns)
+
+    def __len__(self) -> int:
+        return len(self._columns)
+
+
+class Kept:
+    """The compact records of consecutive replication ranges of one run, added in order: of each
+    table, the columns named in `columns` (all, if it does not name the table)."""
+
+    def __init__(self, columns: dict[str, tuple[str, ...]] | None = None) -> None:
+        self.wanted = columns or {}
+        self.replications = 0
+        self.horizon_h = float("nan")
+        self.parts: dict[str, list[dict[str, _Values]]] = {name: [] for name in KEPT_TABLES}
+        self.columns: dict[str, tuple[str, ...]] = {}
+        self.empty: dict[str, dict[str, np.ndarray]] = {}  # each table's columns, empty, as the first part had them
+
+    def add(self, part: Records) -> None:
+        """Keep the part's tables (but passages) after those kept already."""
+        self.replications += part.replications
+        self.horizon_h = part.horizon_h
+        for name in KEPT_TABLES:
+            table = getattr(part, name)
+            table = {c: v for c, v in table.items() if c in self.wanted.get(name, table)}
+            self.columns.setdefault(name, tuple(table))
+            self.empty.setdefault(name, {c: np.empty(0, v.dtype) for c, v in table.items()})
+            if len(next(iter(table.values()), ())):  # an empty part adds nothing (and no type)
+                self.parts[name].append({c: _Values(v) for c, v in table.items()})
+
+    def records(self) -> Records:
+        """The records kept so far, passages empty; valid as the run goes on."""
+        if not self.replications:
+            raise ValueError("no records were added")
+        tables = {name: KeptTable(self.columns[name], self.parts[name], self.empty[name]) for name in KEPT_TABLES}
+        passages = {}  # the statistics never read them
+        return Records(**tables, passages=passages, horizon_h=self.horizon_h, replications=self.replications)
