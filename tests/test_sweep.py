@@ -405,7 +405,7 @@ def test_a_sweep_aggregates_its_jobs(tmp_path):
     assert {r["status"] for r in rows} == {"complete"}
     assert len(read_csv(sweep / "replications.csv")) == 2 * 30 * len(movements)
     page = read_page(sweep / "sweep_report.html")
-    assert len(page.body("paired")) == len(movements)
+    assert len(page.body("paired-1-1")) == len(movements)  # the one swept key, its one group
     assert page.images == 1
     # The same files again from the job folders, as a SLURM user does from another shell.
     names = ("summary.csv", "replications.csv", "sweep_report.html")
@@ -467,7 +467,7 @@ def test_a_job_failing_while_it_runs_keeps_the_others_and_fails_the_command(tmp_
         assert read_json(sweep / job / "status.json")["status"] == "complete"
     page = read_page(sweep / "sweep_report.html")
     assert any(r[0] == "job 1" and "No space left" in r[2] for r in page.body("results"))
-    assert {r[0] for r in page.body("paired")} == {"job 2"}
+    assert {r[0] for r in page.body("paired-1-1")} == {"job 2"}
 
 
 # --- what a researcher reads in the sweep report ---------------------------------------------------
