@@ -14,7 +14,8 @@ import yaml
 from conftest import REPOSITORY, run_sim
 from scipy import integrate, optimize, stats
 
-from sim.analysis.fitting import Durations, FitError, bootstrap, fit, goodness_of_fit, kaplan_meier, ks_distance
+from sim.analysis.fit_ranking import bootstrap, goodness_of_fit, kaplan_meier, ks_distance
+from sim.analysis.fitting import Durations, FitError, fit
 from sim.app.fit import InputError, check_delay, main
 from sim.config.card import scenario_card
 from sim.config.compose import load_run

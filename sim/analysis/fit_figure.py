@@ -7,8 +7,8 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from sim.analysis.figures import DELIVERED, DPI, png
+from sim.analysis.fit_ranking import FitReport, kaplan_meier
 from sim.analysis.fit_report import HOURS_PER_UNIT, UNIT_NAMES
-from sim.analysis.fitting import FitReport, kaplan_meier
 
 _OTHERS = ("#c05621", "#2f855a", "#805ad5")  # the families not chosen, in AIC order
 

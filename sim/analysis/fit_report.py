@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import yaml
 
-from sim.analysis.fitting import ALPHA, FitReport
+from sim.analysis.fit_ranking import ALPHA, FitReport
 
 HOURS_PER_UNIT = {"h": 1.0, "d": 24.0}
 UNIT_NAMES = {"h": "hours", "d": "days"}

@@ -8,42 +8,27 @@ from __future__ import annotations
 import numpy as np
 from matplotlib import dates as mdates
 from matplotlib.axes import Axes
-from matplotlib.collections import PolyCollection
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
-from matplotlib.ticker import FuncFormatter
 
-from sim.analysis.figures import DELIVERED, date_axis, figure, moment, png
+from sim.analysis.figures import date_axis, figure, moment, png
 from sim.analysis.formatting import wrapped
+from sim.analysis.timeline_style import (
+    AT_CHECKPOINT,
+    CLOSED,
+    CONVOY,
+    ENDS,
+    INSPECTION,
+    OUTCOME_ORDER,
+    TRAVEL,
+    UNRECORDED,
+    WAIT,
+    WAITS,
+    Boxes,
+)
+from sim.analysis.timeline_trucks import truck_panel
 from sim.results.records import Table
 
-# The timeline's activities: label, colour.
-TRAVEL = ("on the road", "#cbd5e0")
-WAIT = ("waiting at a place (approval hold)", "#f6ad55")
-AT_CHECKPOINT = ("at a checkpoint (queue and inspection)", "#4299e1")
-# What a truck waited for before its inspection (timeline.csv's waiting_for): label, colour.
-WAITS = {
-    "lane": ("waiting for a lane busy with other vehicles", "#90cdf4"),
-    "convoy": ("waiting for a lane busy with its own convoy", "#b794f4"),
-    "opening_hours": ("waiting for opening hours", "#718096"),
-    "closure": ("waiting for a closure to end", "#e53e3e"),
-}
-UNRECORDED = ("waiting (reason not recorded)", "#90cdf4")  # a folder written before waiting_for
-# Shading behind the trucks: when their checkpoint was closed (closed.csv's kind): label, colour.
-CLOSED = {
-    "closure": ("checkpoint closed (closure)", "#fed7d7"),
-    "opening_hours": ("checkpoint closed (outside opening hours)", "#e2e8f0"),
-}
-INSPECTION = ("inspection", DELIVERED)
-CONVOY = ("cleared, waiting for the rest of the movement", "#faf089")
-# How each way of ending is marked at the end of a timeline bar: label, marker, colour.
-ENDS = {
-    "delivered": ("delivered", "D", "#2f855a"),
-    "refused": ("refused", "X", "#c53030"),
-    "turned_back": ("turned back", "<", "#805ad5"),
-    "not_delivered": ("not delivered by horizon", ">", "#ed8936"),
-}
-OUTCOME_ORDER = ("delivered", "refused", "turned_back", "not_delivered")  # of the legend
 MAX_TRUCK_PANELS = 8  # the timeline shows the trucks of at most this many movements
 
 
@@ -81,7 +66,7 @@ def timeline(
     endings = _overview(axes[0], keys, flow_of, stops, trucks, ended, summary, replication)
     windows = _closed(closed)
     for ax, (key, movement) in zip(axes[1:], shown):
-        _truck_panel(ax, summary, key, movement, stops.get(movement, []), trucks[movement], ended[movement], windows)
+        truck_panel(ax, summary, key, movement, stops.get(movement, []), trucks[movement], ended[movement], windows)
     reasons = {v[4] for by_truck in trucks.values() for visits in by_truck.values() for v in visits}
     waits = [WAITS.get(r, UNRECORDED) for r in (*WAITS, None) if r in reasons]
     shaded = [CLOSED[k] for k in CLOSED if shown and any(k == kind for w in windows.values() for kind, _, _ in w)]
@@ -141,34 +126,12 @@ def _closed(closed: Table | None) -> dict[str, list[tuple[str, float, float]]]:
     return result
 
 
-class _Boxes:
-    """Rectangles (y, from hour, to hour) gathered per colour and drawn as one collection each:
-    a timeline has thousands of them."""
-
-    def __init__(self, x0: float):
-        self.x0 = x0
-        self.boxes: dict[str, list] = {}
-
-    def add(self, colour: str, y: float, start_h: float, end_h: float, height: float) -> None:
-        """A rectangle centred on `y`, from `start_h` to `end_h` (none if it would be empty)."""
-        if end_h > start_h:
-            a, b = self.x0 + start_h / 24, self.x0 + end_h / 24
-            self.boxes.setdefault(colour, []).append(
-                [(a, y - height / 2), (b, y - height / 2), (b, y + height / 2), (a, y + height / 2)]
-            )
-
-    def draw(self, ax: Axes) -> None:
-        """Every rectangle gathered, onto `ax`."""
-        for colour, boxes in self.boxes.items():
-            ax.add_collection(PolyCollection(boxes, facecolors=colour, edgecolors="none"))
-
-
 def _overview(ax: Axes, keys, flow_of, stops, trucks, ended, summary, replication) -> set[str]:
     """The whole horizon, one line per movement or flow; returns the outcomes shown."""
     horizon_h = summary["horizon_h"]
     x0 = mdates.date2num(moment(summary, 0))
     y_of = {key: i for i, key in enumerate(keys)}
-    boxes = _Boxes(x0)
+    boxes = Boxes(x0)
     ends: dict[str, tuple[list, list, bool]] = {}
     for movement, flow in flow_of.items():
         y = y_of.get(flow)
@@ -210,7 +173,7 @@ def _overview_label(m: dict) -> str:
 
 
 def _movement_line(
-    ax: Axes, boxes: _Boxes, y: float, summary: dict, route, trucks, finish_h: float, named: bool
+    ax: Axes, boxes: Boxes, y: float, summary: dict, route, trucks, finish_h: float, named: bool
 ) -> None:
     """One movement on its overview line: its holds at places (`named`: with the place and how
     long, where the hold is long), its time at checkpoints and on the road, up to `finish_h`."""
@@ -242,86 +205,3 @@ def _movement_line(
         if not np.isnan(release):
             going = route[i + 1][1] if i + 1 < len(route) else finish_h
             boxes.add(TRAVEL[1], y, release, going, 0.2)
-
-
-def _truck_panel(ax: Axes, summary, key, movement, route, trucks, ended, windows) -> None:
-    """The trucks of one movement, one per line, zoomed on its time at the checkpoints, with the
-    times each checkpoint was closed (`windows`) shaded while its trucks were there."""
-    x0 = mdates.date2num(moment(summary, 0))
-    horizon_h = summary["horizon_h"]
-    outcome, end_h = ended
-    visits = [v for vs in trucks.values() for v in vs]
-    begin = min(v[1] for v in visits)
-    before = [r for _, a, r in route if not np.isnan(r) and r <= begin]
-    begin = max(before) if before else begin  # from leaving the place before the first checkpoint
-    cleared = [v[3] for v in visits if not np.isnan(v[3])]
-    finish = max(cleared) if cleared else begin
-    if not np.isnan(end_h):
-        finish = max(finish, end_h)
-    finish = min(max(finish, begin + 1.0), horizon_h)
-    pad = 0.03 * (finish - begin)
-    n = len(trucks)
-    boxes = _Boxes(x0)
-    for i, (_, _, release) in enumerate(route):  # the road, behind every truck
-        if not np.isnan(release):
-            going = route[i + 1][1] if i + 1 < len(route) else (horizon_h if np.isnan(end_h) else end_h)
-            boxes.add(TRAVEL[1], (n - 1) / 2, release, going, n)
-    _shade_closed(boxes, visits, windows, n, horizon_h)
-    release_at = {(p, a): r for p, a, r in route}
-    names_at: dict[str, float] = {}
-    for y, truck_visits in enumerate(trucks.values()):
-        for place, arrival, start, clear, why in truck_visits:
-            names_at.setdefault(place, arrival)
-            start = horizon_h if np.isnan(start) else start  # still queueing at the horizon
-            done = horizon_h if np.isnan(clear) else clear
-            boxes.add(WAITS.get(why, UNRECORDED)[1], y, arrival, start, 0.7)
-            boxes.add(INSPECTION[1], y, start, done, 0.7)
-            leave = _release(release_at, place, arrival)
-            if leave is not None:
-                boxes.add(CONVOY[1], y, done, leave, 0.7)
-    boxes.draw(ax)
-    top = ax.secondary_xaxis("top")  # the checkpoints, named where the trucks reach them
-    top.set_xticks(
-        [x0 + a / 24 for a in names_at.values()],
-        [wrapped(summary["places"].get(p, p), 36) for p in names_at],
-        fontsize="small",
-    )
-    label, _, colour = ENDS.get(outcome, (outcome, "o", "grey"))
-    if not np.isnan(end_h):
-        ax.axvline(x0 + end_h / 24, color=colour, linewidth=1.5)
-        how = f"{label} {moment(summary, end_h):%Y-%m-%d %H:%M}"
-    else:
-        how = label
-    m = summary["movements"][key]
-    which = f", departure {movement.rsplit('/', 1)[-1]}" if m["departures"] > 1 else ""
-    ax.set_title(f"{wrapped(m['name'] + which, 90)}\nits trucks at the checkpoints; {how}")
-    ax.set(
-        xlim=(x0 + (begin - pad) / 24, x0 + (finish + pad) / 24),
-        ylim=(n - 0.5, -0.5),
-        ylabel="truck",
-        xlabel="local date and time",
-    )
-    ax.set_yticks(range(0, n, 1 if n <= 20 else 5))
-    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{int(v) + 1}"))
-    date_axis(ax)
-
-
-def _shade_closed(boxes: _Boxes, visits: list, windows: dict, n: int, horizon_h: float) -> None:
-    """Behind every truck: the times each checkpoint was closed while the movement was there (from
-    its first truck's arrival to its last clearance there)."""
-    spans: dict[str, list[float]] = {}
-    for place, arrival, _, clear, _ in visits:
-        done = horizon_h if np.isnan(clear) else clear
-        span = spans.setdefault(place, [arrival, done])
-        span[0], span[1] = min(span[0], arrival), max(span[1], done)
-    for place, (first, last) in spans.items():
-        for kind, start, end in windows.get(place, []):
-            if start < last and end > first:
-                boxes.add(CLOSED[kind][1], (n - 1) / 2, max(start, first), min(end, last), n + 0.2)
-
-
-def _release(release_at: dict, place: str, arrival: float) -> float | None:
-    """When the group that started inspection at `place` at `arrival` left it (after a hold there,
-    the passage began earlier)."""
-    earlier = [(a, r) for (p, a), r in release_at.items() if p == place and a <= arrival and not np.isnan(r)]
-    return max(earlier)[1] if earlier else None

@@ -17,26 +17,23 @@ both at least 5%, i.e. when P(at least as extreme) >= 0.10. An observation beyon
 is a finding, not an error. An outcome (delivered, refused, ...) is a category: the chance the
 model gives it, and, as its P(at least as extreme), the total chance of outcomes no more likely.
 
-Tables are read a block of rows at a time, so checking a million replications needs no more
-memory than checking a thousand.
+The values per replication come from `sim.analysis.validation_samples`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
 
 import numpy as np
 
-from sim.analysis.statistics import days_without_delivery, population_days
+from sim.analysis.validation_samples import SAMPLERS, MissingTable, Run
 from sim.results import layout
 from sim.results.files import read_json
 
 CENTRAL = 0.90  # the central share of runs an observation is checked to lie in
 QUANTILES = np.linspace(0.0, 1.0, 101)  # the simulated distribution as validation.json keeps it
 OUTCOMES = ("delivered", "refused", "turned_back", "not_delivered")
-CHUNK_ROWS = 500_000
 CALIBRATION_NOTE = "; a calibration target, so agreement is built in, not evidence"
 
 
@@ -46,7 +43,7 @@ def validate(folder: Path, record: str | None, observations: list[dict], not_app
     cargo, calibrates) checked against the run's tables, and `not_applicable` (name, description,
     why) as given."""
     summary = read_json(folder / layout.SUMMARY)
-    run = _Run(folder, summary)
+    run = Run(folder, summary)
     checked = [check(observation, run) for observation in observations]
     return {
         "record": record,
@@ -57,7 +54,7 @@ def validate(folder: Path, record: str | None, observations: list[dict], not_app
     }
 
 
-def check(observation: dict, run: _Run) -> dict:
+def check(observation: dict, run: Run) -> dict:
     """One observation against the run: what was observed, the simulated distribution and where
     the observation falls in it, and a one-line verdict."""
     kind = observation["kind"]
@@ -169,170 +166,6 @@ def period_h(observation: dict, start: str) -> tuple[float, float]:
     begin = datetime.fromisoformat(first) - origin
     finish = datetime.fromisoformat(last) + timedelta(days=1) - origin
     return begin.total_seconds() / 3600.0, finish.total_seconds() / 3600.0
-
-
-class MissingTable(LookupError):
-    """A table the check needs that the run did not write."""
-
-
-class _Run:
-    """What the checks read of a run's folder, each table read once and in blocks."""
-
-    def __init__(self, folder: Path, summary: dict):
-        self.folder = folder
-        self.start = summary["start"]
-        self.horizon_h = float(summary["horizon_h"])
-        self.warmup_h = float(summary.get("warmup_h") or 0.0)
-        self.replications = int(summary["replications"])
-        self.deliveries_summary = summary["deliveries"]
-        self._movements: dict[str, dict[str, np.ndarray]] = {}  # read once per movement
-
-    def rows(self, table: str, columns: list[str], keep: Callable | None = None) -> dict[str, np.ndarray]:
-        """The columns of a table, for the rows `keep(frame)` selects, read a block at a time."""
-        import pandas as pd
-
-        parts = []
-        path = self.folder / layout.TABLES[table]
-        if not path.is_file():
-            raise MissingTable(f"this run wrote no {path.name}")
-        for frame in pd.read_csv(path, usecols=columns, chunksize=CHUNK_ROWS, keep_default_na=False, na_values=[""]):
-            parts.append(frame[keep(frame)] if keep else frame)
-        joined = pd.concat(parts) if parts else pd.DataFrame(columns=columns)
-        return {name: joined[name].to_numpy() for name in columns}
-
-    def movement(self, key: str) -> dict[str, np.ndarray]:
-        """The movement's row of each replication (a movement, unlike a flow, has one)."""
-        if key not in self._movements:
-            columns = ["replication", "movement", "outcome", "end_h", "last_place"]
-            rows = self.rows("movements", columns, lambda f: f["movement"] == key)
-            order = np.argsort(rows["replication"], kind="stable")
-            self._movements[key] = {name: values[order] for name, values in rows.items()}
-        return self._movements[key]
-
-    def outcomes(self, key: str) -> np.ndarray:
-        return self.movement(key)["outcome"].astype(str)
-
-
-def _delivery_time(observation: dict, run: _Run, begin_h: float, end_h: float) -> tuple:
-    """When the movement delivered, in days from the start: after the horizon if still under way
-    there, never if refused or turned back."""
-    rows = run.movement(observation["movement"])
-    outcome = rows["outcome"].astype(str)
-    delivered = outcome == "delivered"
-    low = np.where(delivered, rows["end_h"], np.where(outcome == "not_delivered", run.horizon_h, np.inf)) / 24.0
-    high = np.where(delivered, low, np.inf)
-    return low, high, f"days from {run.start[:10]}"
-
-
-def _hold(observation: dict, run: _Run, begin_h: float, end_h: float) -> tuple:
-    """How long the movement was held at its hold's place, in days: from its arrival there to its
-    release, or to its refusal there; at least until the horizon if still held then. Runs that
-    never reached the place have no hold and are left out (`runs` counts those that did)."""
-    key, place = observation["movement"], observation["place"]
-    columns = ["replication", "arrival_h", "release_h"]
-    passages = run.rows(
-        "passages", [*columns, "movement", "place"], lambda f: (f["movement"] == key) & (f["place"] == place)
-    )
-    movement = run.movement(key)
-    reached = np.unique(passages["replication"])
-    arrival = _per_replication(passages["replication"], passages["arrival_h"], np.minimum, reached)
-    unreleased = np.isnan(passages["release_h"])
-    release = _per_replication(
-        passages["replication"], np.where(unreleased, np.inf, passages["release_h"]), np.maximum, reached
-    )
-    row = np.searchsorted(movement["replication"], reached)
-    outcome, end_h_, last_place = (
-        movement["outcome"][row].astype(str),
-        movement["end_h"][row],
-        movement["last_place"][row],
-    )
-    ended_here = np.isin(outcome, ("refused", "turned_back")) & (last_place.astype(str) == place)
-    low_h = np.where(np.isfinite(release), release, np.where(ended_here, end_h_, run.horizon_h))
-    high_h = np.where(np.isfinite(release) | ended_here, low_h, np.inf)
-    return (low_h - arrival) / 24.0, (high_h - arrival) / 24.0, "days"
-
-
-def _per_replication(
-    replication: np.ndarray, values: np.ndarray, combine: np.ufunc, replications: np.ndarray
-) -> np.ndarray:
-    """`combine` (minimum, maximum) of `values` within each of `replications` (sorted, unique)."""
-    out = np.full(len(replications), np.inf if combine is np.minimum else -np.inf)
-    combine.at(out, np.searchsorted(replications, replication), values)
-    return out
-
-
-def _window(run: _Run, begin_h: float, end_h: float) -> tuple[float, float]:
-    return max(begin_h, 0.0), min(end_h, run.horizon_h)
-
-
-def _deliveries(run: _Run, begin_h: float, end_h: float, cargo: str | None = None) -> dict[str, np.ndarray]:
-    """The deliveries (of `cargo`, if named) in [begin_h, end_h)."""
-
-    def inside(frame):
-        keep = (frame["time_h"] >= begin_h) & (frame["time_h"] < end_h)
-        return keep & (frame["cargo"] == cargo) if cargo else keep
-
-    return run.rows("deliveries", ["replication", "time_h", "cargo", "tonnes"], inside)
-
-
-def _tonnes_by_replication(run: _Run, begin_h: float, end_h: float, cargo: str | None = None) -> np.ndarray:
-    rows = _deliveries(run, begin_h, end_h, cargo)
-    return np.bincount(rows["replication"].astype(int), weights=rows["tonnes"], minlength=run.replications)
-
-
-def _tonnes(observation: dict, run: _Run, begin_h: float, end_h: float) -> tuple:
-    """Tonnes delivered over the period (inside the timeline)."""
-    tonnes = _tonnes_by_replication(run, begin_h, end_h)
-    return tonnes, tonnes, "t"
-
-
-def _tonnes_per_day(observation: dict, run: _Run, begin_h: float, end_h: float) -> tuple:
-    """Tonnes delivered a day over the part of the period inside the timeline."""
-    a, b = _window(run, begin_h, end_h)
-    rate = _tonnes_by_replication(run, a, b) / ((b - a) / 24.0)
-    return rate, rate, "t/day"
-
-
-def _days_without_delivery(observation: dict, run: _Run, begin_h: float, end_h: float) -> tuple:
-    """The days of the period (inside the timeline) on which nothing was delivered."""
-    rows = _deliveries(run, begin_h, end_h)
-    replications = np.arange(run.replications)
-    without = days_without_delivery(
-        rows["replication"], rows["time_h"], replications, begin_h, round((end_h - begin_h) / 24.0)
-    )
-    return without, without, "days"
-
-
-def _share_of_need(observation: dict, run: _Run, begin_h: float, end_h: float) -> tuple:
-    """The share of the period's need for the cargo met by the tonnes of it delivered."""
-    cargo = observation["cargo"]
-    needs = run.deliveries_summary
-    changes_h = needs["population_changes_h"]
-    person_days = population_days(needs["population"], changes_h, end_h) - population_days(
-        needs["population"], changes_h, begin_h
-    )
-    need_t = person_days * needs["kg_per_person_day"][cargo] / 1000.0
-    share = _tonnes_by_replication(run, begin_h, end_h, cargo) / need_t
-    return share, share, "share"
-
-
-def _vehicles_per_day(observation: dict, run: _Run, begin_h: float, end_h: float) -> tuple:
-    """Vehicles through the checkpoint a day (aid trucks and other traffic, counted from the warm-up on)."""
-    key = observation["checkpoint"]
-    rows = run.rows("checkpoints", ["checkpoint", "trucks", "other_trucks"], lambda f: f["checkpoint"] == key)
-    rate = (rows["trucks"] + rows["other_trucks"]) / ((run.horizon_h - run.warmup_h) / 24.0)
-    return rate.astype(float), rate.astype(float), "vehicles/day"
-
-
-SAMPLERS = {
-    "delivery_date": _delivery_time,
-    "hold_days": _hold,
-    "tonnes": _tonnes,
-    "tonnes_per_day": _tonnes_per_day,
-    "days_without_delivery": _days_without_delivery,
-    "share_of_need": _share_of_need,
-    "vehicles_per_day": _vehicles_per_day,
-}
 
 
 def _observed(observation: dict, start: str) -> tuple[float, float]:

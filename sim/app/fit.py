@@ -20,8 +20,9 @@ import sys
 from pathlib import Path
 
 from sim.analysis.fit_figure import fit_figure
+from sim.analysis.fit_ranking import fit_durations
 from sim.analysis.fit_report import HOURS_PER_UNIT, Origin, fitted_delay, fragment, summary_lines
-from sim.analysis.fitting import FAMILIES, Durations, FitError, fit_durations
+from sim.analysis.fitting import FAMILIES, Durations, FitError
 from sim.config.bounds import MAX_HOURS
 from sim.config.rules import delay_problems
 from sim.config.schema import Delay, Distribution
