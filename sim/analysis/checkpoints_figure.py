@@ -1,5 +1,6 @@
-"""The checkpoints figure of the run report: per checkpoint, the wait before inspection (aid trucks
-and other vehicles) and lane utilisation, with the spread across replications."""
+"""The checkpoints figure of the run report: per checkpoint, the wait before inspection (aid trucks,
+split by what they waited for, and other vehicles) and lane utilisation, with the spread across
+replications."""
 
 from __future__ import annotations
 
@@ -9,9 +10,17 @@ from matplotlib.ticker import PercentFormatter
 
 from sim.analysis.figures import DELIVERED, figure, png
 from sim.analysis.formatting import plural, wrapped
+from sim.analysis.timeline_style import WAITS
 from sim.results.records import Table
 
 OTHER_TRAFFIC = "#718096"
+# The parts of an aid truck's mean wait (summary.json's mean_wait_parts_h), drawn end to end in
+# the timeline's colours for the same waits: label, colour.
+WAIT_PARTS = {
+    "behind_own_movement_h": ("aid trucks: behind their own movement", WAITS["convoy"][1]),
+    "behind_other_vehicles_h": ("aid trucks: behind other vehicles", WAITS["lane"][1]),
+    "while_closed_h": ("aid trucks: checkpoint closed", "#a0aec0"),
+}
 
 
 def checkpoints(table: Table, summary: dict) -> bytes:
@@ -42,7 +51,16 @@ def checkpoints(table: Table, summary: dict) -> bytes:
     other_means = [None if m is None else m / per for m in other_means]
     height = 0.38 if others else 0.75
     shift = height / 2 if others else 0.0
-    _bars(wait_ax, y - shift, _values(means), aid, "aid trucks: mean wait", DELIVERED, height)
+    parts = [info[k].get("mean_wait_parts_h") for k in keys]
+    if any(parts):  # a summary written before the split has none
+        left = np.zeros(len(keys))
+        for part, (label, colour) in WAIT_PARTS.items():
+            widths = np.array([p[part] / per if p else np.nan for p in parts])
+            wait_ax.barh(y - shift, widths, left=left, height=height, color=colour, alpha=0.85, label=label)
+            left += np.nan_to_num(widths)
+        _whiskers(wait_ax, y - shift, aid)
+    else:
+        _bars(wait_ax, y - shift, _values(means), aid, "aid trucks: mean wait", DELIVERED, height)
     if others:
         _bars(wait_ax, y + shift, _values(other_means), other, "other vehicles: mean wait", OTHER_TRAFFIC, height, None)
         for i, m in enumerate(other_means):
@@ -89,7 +107,12 @@ def _bars(
 ) -> None:
     """Horizontal bars of `heights`, with whiskers over the 5-95% range of each bar's per-replication values."""
     ax.barh(y, heights, height=height, color=colour, alpha=0.85, label=label)
+    _whiskers(ax, y, per_replication, whiskers)
+
+
+def _whiskers(ax: Axes, y: np.ndarray, per_replication: list[np.ndarray], label: str | None = "5-95% of replications"):
+    """Whiskers over the 5-95% range of each bar's per-replication values."""
     spread = [np.percentile(v, [5, 95]) if len(v) else [np.nan, np.nan] for v in per_replication]
     low, high = np.array(spread).T
-    ax.errorbar((low + high) / 2, y, xerr=(high - low) / 2, fmt="none", color="black", capsize=4, label=whiskers)
+    ax.errorbar((low + high) / 2, y, xerr=(high - low) / 2, fmt="none", color="black", capsize=4, label=label)
     ax.set_xlim(left=0)

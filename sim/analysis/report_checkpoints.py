@@ -7,12 +7,14 @@ from __future__ import annotations
 def checkpoint_results(key: str, c: dict, places: dict) -> dict:
     """One checkpoint's row; `c`: its entry of summary.json, `places`: place names by key."""
     other, other_wait = c.get("other_vehicles_per_replication") or 0.0, c.get("other_mean_wait_h")
+    parts = c.get("mean_wait_parts_h") or {}
     return {
         "name": places.get(key, key),
         "key": key,
         "lanes": c["lanes"],
         "trucks": f"{c['trucks_per_replication']:.1f}",
         "wait": "no trucks" if c["mean_wait_h"] is None else _wait(c["mean_wait_h"]),
+        "wait_parts": {part: _wait(hours) for part, hours in parts.items()},
         "other": f"{other:.1f}" if other else "none",
         "other_wait": "n/a" if other_wait is None else _wait(other_wait),
         "utilisation": _small_percent(c["utilisation"]),

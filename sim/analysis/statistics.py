@@ -14,6 +14,7 @@ import math
 import numpy as np
 from scipy import stats
 
+from sim.analysis.checkpoint_summary import CHECKPOINT_READS, summarise_checkpoints
 from sim.results.records import OUTCOMES, Records
 
 LEVEL = 0.95
@@ -33,7 +34,7 @@ READS = {
         "closure_wait_h",
         "reroutes",
     ),
-    "checkpoints": ("checkpoint", "lanes", "trucks", "wait_h", "other_trucks", "other_wait_h", "busy_h", "open_h"),
+    "checkpoints": CHECKPOINT_READS,
     "deliveries": ("replication", "movement", "time_h", "cargo", "tonnes"),
 }
 
@@ -272,26 +273,3 @@ def longest_gaps_h(rep_index: np.ndarray, time_h: np.ndarray, reps: int, horizon
     np.maximum.at(gaps, reps_sorted[1:][within], np.diff(times)[within])
     np.maximum.at(gaps, reps_sorted[last], horizon_h - times[last])
     return gaps
-
-
-def summarise_checkpoints(records: Records, warmup_h: float = 0.0) -> dict:
-    """Mean wait per truck and lane utilisation from the warm-up to the horizon, per checkpoint
-    (the checkpoints table counts only what happens then)."""
-    table = records.checkpoints
-    counted_h = records.horizon_h - warmup_h
-    result = {}
-    for key in dict.fromkeys(table["checkpoint"].tolist()):
-        rows = table["checkpoint"] == key
-        trucks = table["trucks"][rows].sum()
-        lanes = int(table["lanes"][rows][0])
-        others = table["other_trucks"][rows].sum()
-        result[key] = {
-            "lanes": lanes,
-            "trucks_per_replication": float(trucks / rows.sum()),
-            "mean_wait_h": float(table["wait_h"][rows].sum() / trucks) if trucks else None,
-            "other_vehicles_per_replication": float(others / rows.sum()),
-            "other_mean_wait_h": float(table["other_wait_h"][rows].sum() / others) if others else None,
-            "utilisation": float(table["busy_h"][rows].mean() / (lanes * counted_h)),
-            "open_share": float(table["open_h"][rows].mean() / counted_h),
-        }
-    return result

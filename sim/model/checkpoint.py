@@ -40,6 +40,8 @@ class Lanes:
         "aid_priority",
         "trucks",
         "wait_h",
+        "convoy_wait_h",
+        "closed_wait_h",
         "other_trucks",
         "other_wait_h",
         "busy_h",
@@ -72,6 +74,12 @@ class Lanes:
         self.warmup_h = warmup_h
         self.trucks = 0  # aid trucks whose inspection started
         self.wait_h = 0.0  # their total wait before inspection
+        # Of that wait, as the timeline splits it (sim.simulate.waits): the open hours behind their
+        # own movement's trucks that arrived with them, after the first of them started (`convoy`),
+        # and the hours the checkpoint was closed (opening hours or closures). The rest is open
+        # hours with every lane busy with other vehicles or movements.
+        self.convoy_wait_h = 0.0
+        self.closed_wait_h = 0.0
         self.other_trucks = 0
         self.other_wait_h = 0.0
         self.busy_h = 0.0  # lane time spent inspecting
@@ -143,7 +151,8 @@ class Lanes:
         waiting.times.append((start_h, start_h + service_h))
         if start_h < self.horizon_h and waiting.arrival_h >= self.warmup_h:
             self.trucks += 1
-            self.wait_h += start_h - waiting.arrival_h
+            if start_h > waiting.arrival_h:
+                self._count_wait(waiting.arrival_h, waiting.times[0][0], start_h)
         if len(waiting.times) == len(waiting.inspection_h):
             self.waiting.popleft()
 
@@ -173,9 +182,11 @@ class Lanes:
         if self.next_other < len(self.other_arrival_h) or self.waiting:
             self.admit_others(arrival_h, arrival_h if priority or self.aid_priority else math.inf)
         horizon_h, counted = self.horizon_h, arrival_h >= self.warmup_h
-        release_h = arrival_h
+        release_h, first_h = arrival_h, math.inf
         for service_h in inspection_h:
             start_h = self._serve(arrival_h, service_h)
+            if start_h < first_h:
+                first_h = start_h  # the first truck's (the others start no earlier)
             clear_h = start_h + service_h  # as `_serve` reckons it
             if clear_h > release_h:
                 release_h = clear_h
@@ -183,8 +194,21 @@ class Lanes:
                 times.append((start_h, clear_h))
             if counted and start_h < horizon_h:
                 self.trucks += 1
-                self.wait_h += start_h - arrival_h
+                if start_h > arrival_h:
+                    self._count_wait(arrival_h, first_h, start_h)
         return release_h
+
+    def _count_wait(self, arrival_h: float, first_h: float, start_h: float) -> None:
+        """Count an aid truck's wait from `arrival_h` to `start_h`, and its parts behind its own
+        movement (from `first_h`, when the first truck of its group started) and while closed."""
+        self.wait_h += start_h - arrival_h
+        available = self.availability
+        if available.always:
+            self.convoy_wait_h += start_h - first_h
+            return
+        self.closed_wait_h += start_h - arrival_h - available.open_h(arrival_h, start_h)
+        if start_h > first_h:
+            self.convoy_wait_h += available.open_h(first_h, start_h)
 
     def finish(self) -> None:
         """Admit the other traffic that starts before the horizon, for the statistics."""

@@ -26,6 +26,8 @@ CHECKPOINT_COLUMNS = (
     "lanes",
     "trucks",
     "wait_h",
+    "convoy_wait_h",
+    "closed_wait_h",
     "other_trucks",
     "other_wait_h",
     "busy_h",

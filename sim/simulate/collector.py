@@ -57,6 +57,8 @@ class Collector:
                     len(lane.free_h),
                     lane.trucks,
                     lane.wait_h,
+                    lane.convoy_wait_h,
+                    lane.closed_wait_h,
                     lane.other_trucks,
                     lane.other_wait_h,
                     lane.busy_h,

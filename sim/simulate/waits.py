@@ -35,16 +35,23 @@ def _reason(available: Availability, arrival_h: float, first_h: float, start_h: 
     its group started (its own movement's trucks are ahead of it only after then)."""
     if start_h <= arrival_h:
         return "none"
+    parts = wait_parts(available, arrival_h, first_h, start_h)
+    return max(parts, key=parts.__getitem__)
+
+
+def wait_parts(available: Availability, arrival_h: float, first_h: float, start_h: float) -> dict[str, float]:
+    """The hours of a wait from `arrival_h` to `start_h` by what they were for (the WAITS but
+    `none`); `first_h`: when the first truck of its group started. The checkpoints table sums the
+    same parts over every truck (`Lanes`: convoy_wait_h, and closed_wait_h for both kinds of closed)."""
     usable_h = available.open_h(arrival_h, start_h)
     closure_h = available.closed_h(arrival_h, start_h)
     own_h = available.open_h(first_h, start_h) if first_h < start_h else 0.0
-    parts = {
+    return {
         "lane": usable_h - own_h,
         "convoy": own_h,
         "opening_hours": max(0.0, start_h - arrival_h - usable_h - closure_h),
         "closure": closure_h,
     }
-    return max(parts, key=parts.__getitem__)
 
 
 def closed_windows(key: str, available: Availability, horizon_h: float) -> Iterator[tuple[str, str, float, float]]:
