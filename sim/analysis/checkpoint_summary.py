@@ -3,21 +3,11 @@ inspected, how long they waited and what for, how busy its lanes were and how lo
 
 from __future__ import annotations
 
+from sim.results.checkpoint_sums import SUMMED, checkpoint_sums
 from sim.results.records import Records
 
 # The columns of the checkpoints table that `summarise_checkpoints` reads.
-CHECKPOINT_READS = (
-    "checkpoint",
-    "lanes",
-    "trucks",
-    "wait_h",
-    "convoy_wait_h",
-    "closed_wait_h",
-    "other_trucks",
-    "other_wait_h",
-    "busy_h",
-    "open_h",
-)
+CHECKPOINT_READS = ("replication", "checkpoint", "lanes", *SUMMED)
 
 
 def summarise_checkpoints(records: Records, warmup_h: float = 0.0) -> dict:
@@ -25,36 +15,33 @@ def summarise_checkpoints(records: Records, warmup_h: float = 0.0) -> dict:
     happens then): the mean wait per aid truck over all replications, split into the open hours
     behind its own movement's trucks that arrived with it (a convoy queueing behind itself), the
     open hours behind other vehicles and movements, and the hours the checkpoint was closed; other
-    traffic and its mean wait; lane utilisation and the share of the time open."""
-    table = records.checkpoints
+    traffic and its mean wait; lane utilisation and the share of the time open. Made of the
+    table's sums (`checkpoint_sums`), as a long run keeps it."""
+    sums = checkpoint_sums(records.checkpoints)
     counted_h = records.horizon_h - warmup_h
     result = {}
-    for key in dict.fromkeys(table["checkpoint"].tolist()):
-        rows = table["checkpoint"] == key
-        trucks = table["trucks"][rows].sum()
-        lanes = int(table["lanes"][rows][0])
-        others = table["other_trucks"][rows].sum()
-        per_truck = {part: float(table[part][rows].sum() / trucks) if trucks else None for part in _WAITS}
-        waits = {}
+    for key in dict.fromkeys(sums["checkpoint"].tolist()):
+        at = sums["checkpoint"] == key
+        total = {c: float(sums[c][at].sum()) for c in SUMMED}
+        rows, lanes = int(sums["rows"][at].sum()), int(sums["lanes"][at][0])
+        trucks, others = total["trucks"], total["other_trucks"]
+        waits = None
         if trucks:
-            own_h, closed_h = per_truck["convoy_wait_h"], per_truck["closed_wait_h"]
+            own_h, closed_h = total["convoy_wait_h"] / trucks, total["closed_wait_h"] / trucks
             # What is left, never below zero: the parts are sums of the same waits in another order.
             waits = {
                 "behind_own_movement_h": own_h,
-                "behind_other_vehicles_h": max(0.0, per_truck["wait_h"] - own_h - closed_h),
+                "behind_other_vehicles_h": max(0.0, total["wait_h"] / trucks - own_h - closed_h),
                 "while_closed_h": closed_h,
             }
         result[key] = {
             "lanes": lanes,
-            "trucks_per_replication": float(trucks / rows.sum()),
-            "mean_wait_h": per_truck["wait_h"],
-            "mean_wait_parts_h": waits or None,
-            "other_vehicles_per_replication": float(others / rows.sum()),
-            "other_mean_wait_h": float(table["other_wait_h"][rows].sum() / others) if others else None,
-            "utilisation": float(table["busy_h"][rows].mean() / (lanes * counted_h)),
-            "open_share": float(table["open_h"][rows].mean() / counted_h),
+            "trucks_per_replication": trucks / rows,
+            "mean_wait_h": total["wait_h"] / trucks if trucks else None,
+            "mean_wait_parts_h": waits,
+            "other_vehicles_per_replication": others / rows,
+            "other_mean_wait_h": total["other_wait_h"] / others if others else None,
+            "utilisation": total["busy_h"] / rows / (lanes * counted_h),
+            "open_share": total["open_h"] / rows / counted_h,
         }
     return result
-
-
-_WAITS = ("wait_h", "convoy_wait_h", "closed_wait_h")

@@ -21,6 +21,7 @@ import numpy as np
 
 from sim.analysis import formatting, markdown, plots, precision
 from sim.analysis.formatting import Clock
+from sim.analysis.movement_facts import movement_facts
 from sim.analysis.report_assumptions import assumptions, limitations
 from sim.analysis.report_card import read_card
 from sim.analysis.report_checklist import stress_checklist
@@ -53,7 +54,6 @@ INPUTS = (
 # The columns the report reads of each table, and no others: a long run's tables are large. The
 # timeline's movements are replication TIMELINE_REPLICATION's rows alone.
 READ = {
-    "brief": ("replication", "flow", "departure_h", "tonnes", "delivered_t"),  # the text's: departures, all or nothing
     "movements": ("flow", "outcome", "departure_h", "delivery_time_h"),
     "timeline_movements": ("replication", "movement", "flow", "outcome", "end_h"),
     "checkpoints": ("checkpoint", "lanes", "trucks", "wait_h", "other_trucks", "other_wait_h", "busy_h"),
@@ -88,9 +88,7 @@ def content(folder: Path) -> dict:
     formatted, figures as PNG bytes (and base64 for embedding)."""
     summary = read_json(folder / layout.SUMMARY)
     scenario = read_json(folder / layout.SCENARIO)["scenario"]
-    movements = read_table(
-        folder / layout.TABLES["movements"], columns=("replication", "flow", "departure_h", "tonnes", "delivered_t")
-    )
+    movements = movement_facts(folder / layout.TABLES["movements"], summary["replications"])
     run = read_json(folder / layout.PROVENANCE)
     clock = Clock(summary["start"])
     card = read_card(folder / layout.CARD)
@@ -128,8 +126,8 @@ def content(folder: Path) -> dict:
         "config": (folder / layout.CONFIG).read_text(encoding="utf-8"),  # shown in report.html; report.md links it
         "stress": stress_checklist(summary, run),
     }
-    # The figures last: the slowest part, and only once the text has found everything it needs.
-    del movements  # the figures read what they draw, one table at a time
+    # The figures last: the slowest part, and only once the text has found everything it needs;
+    # they read what they draw, one table at a time.
     report["figures"] = figures(
         summary,
         lambda name: _figure_table(folder, name),

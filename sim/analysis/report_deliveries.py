@@ -6,12 +6,12 @@ from __future__ import annotations
 import numpy as np
 
 from sim.analysis.formatting import between, between_with_unit, percent
-from sim.results.records import Table
+from sim.analysis.movement_facts import MovementFacts
 
 
-def deliveries_results(d: dict, horizon_h: float, movements: Table) -> dict:
+def deliveries_results(d: dict, horizon_h: float, movements: MovementFacts) -> dict:
     """The section's table rows and facts; `d`: the deliveries of summary.json; `movements`: the
-    movements table, for how the replications split between nothing, part and all delivered."""
+    movements table's facts, for how the replications split between nothing, part and all delivered."""
     population = d["mean_population"]  # the population over the horizon, where it changes
     daily = d["cumulative_tonnes_by_day"]
     gap = d["longest_gap_days"]
@@ -35,14 +35,14 @@ def deliveries_results(d: dict, horizon_h: float, movements: Table) -> dict:
     }
 
 
-def all_or_nothing(movements: Table) -> dict | None:
+def all_or_nothing(movements: MovementFacts) -> dict | None:
     """The share of replications that delivered none, part or all of the tonnes they sent by the
     horizon (formatted); None without any movement."""
-    if not len(movements["replication"]):
+    sent, delivered = movements.sent_t, movements.delivered_t
+    recorded = ~np.isnan(sent)  # replications with a movement
+    if not recorded.any():
         return None
-    _, index = np.unique(movements["replication"], return_inverse=True)
-    sent = np.bincount(index, weights=movements["tonnes"])
-    delivered = np.bincount(index, weights=movements["delivered_t"])
+    sent, delivered = sent[recorded], delivered[recorded]
     none, every = delivered <= 0, delivered >= sent - 1e-9
     return {
         "none": percent(none.mean()),

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from sim.analysis import plots
 from sim.analysis.formatting import Clock, between, between_with_unit, duration, percent
+from sim.analysis.movement_facts import MovementFacts
 from sim.analysis.statistics import wilson
 from sim.results.records import OUTCOMES
 
@@ -20,14 +21,13 @@ def hours_between(low: float | None, high: float | None) -> str:
     return between_with_unit(low, high, lambda h: f"{h:.{digits}f}", " h")
 
 
-def movement_results(key: str, m: dict, movements: dict, clock: Clock, horizon_h: float, level: float) -> dict:
+def movement_results(key: str, m: dict, movements: MovementFacts, clock: Clock, horizon_h: float, level: float) -> dict:
     """One movement's (or flow's) row of every results table, and the facts of its answer.
-    `m`: its entry of summary.json; `movements`: the movements table (column arrays); `level`: of
-    the intervals."""
-    rows = movements["flow"] == key
-    departures_h = sorted(set(movements["departure_h"][rows].tolist()))
+    `m`: its entry of summary.json; `movements`: the movements table's facts; `level`: of the
+    intervals."""
+    departures_h = movements.departures_h[key]
     single = len(departures_h) == 1
-    n = int(rows.sum())
+    n = movements.rows[key]
     censored = m["delivered_count"] < n  # something was not delivered by the horizon
     p, mean = m["delivery_probability"], m["mean_delivery_time_h"]
     return {

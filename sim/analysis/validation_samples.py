@@ -16,8 +16,7 @@ import numpy as np
 
 from sim.analysis.statistics import days_without_delivery, population_days
 from sim.results import layout
-
-CHUNK_ROWS = 500_000
+from sim.results.files import BLOCK_ROWS
 
 
 class MissingTable(LookupError):
@@ -44,7 +43,7 @@ class Run:
         path = self.folder / layout.TABLES[table]
         if not path.is_file():
             raise MissingTable(f"this run wrote no {path.name}")
-        for frame in pd.read_csv(path, usecols=columns, chunksize=CHUNK_ROWS, keep_default_na=False, na_values=[""]):
+        for frame in pd.read_csv(path, usecols=columns, chunksize=BLOCK_ROWS, keep_default_na=False, na_values=[""]):
             parts.append(frame[keep(frame)] if keep else frame)
         joined = pd.concat(parts) if parts else pd.DataFrame(columns=columns)
         return {name: joined[name].to_numpy() for name in columns}

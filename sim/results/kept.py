@@ -1,5 +1,7 @@
 """What a run keeps in memory of its records for the statistics: every table but passages, part by
-part in a compact form, read back column by column as the exact arrays the whole run would have.
+part in a compact form, read back column by column as the exact arrays the whole run would have;
+the checkpoints table as its sums over blocks of replications (`checkpoint_sums`), which is all
+its statistics read.
 
 A column of a part with few distinct values (names, outcomes, trucks, tonnes, lanes, departures)
 is kept as one-byte codes into those values, an integer column in the smallest integer type that
@@ -13,9 +15,11 @@ from collections.abc import Iterator, Mapping
 
 import numpy as np
 
+from sim.results.checkpoint_sums import BlockSums
 from sim.results.records import TABLE_NAMES, Records
 
 KEPT_TABLES = tuple(name for name in TABLE_NAMES if name != "passages")  # no statistic reads passages
+_ROWS_KEPT = tuple(name for name in KEPT_TABLES if name != "checkpoints")  # the others are kept as sums
 
 
 class _Values:
@@ -81,13 +85,15 @@ class KeptTable(Mapping):
 
 class Kept:
     """The compact records of consecutive replication ranges of one run, added in order: of each
-    table, the columns named in `columns` (all, if it does not name the table)."""
+    table, the columns named in `columns` (all, if it does not name the table); of the checkpoints
+    table, its sums."""
 
     def __init__(self, columns: dict[str, tuple[str, ...]] | None = None) -> None:
         self.wanted = columns or {}
         self.replications = 0
         self.horizon_h = float("nan")
-        self.parts: dict[str, list[dict[str, _Values]]] = {name: [] for name in KEPT_TABLES}
+        self.parts: dict[str, list[dict[str, _Values]]] = {name: [] for name in _ROWS_KEPT}
+        self.checkpoint_sums = BlockSums()
         self.columns: dict[str, tuple[str, ...]] = {}
         self.empty: dict[str, dict[str, np.ndarray]] = {}  # each table's columns, empty, as the first part had them
 
@@ -95,7 +101,8 @@ class Kept:
         """Keep the part's tables (but passages) after those kept already."""
         self.replications += part.replications
         self.horizon_h = part.horizon_h
-        for name in KEPT_TABLES:
+        self.checkpoint_sums.add(part.checkpoints)
+        for name in _ROWS_KEPT:
             table = getattr(part, name)
             table = {c: v for c, v in table.items() if c in self.wanted.get(name, table)}
             self.columns.setdefault(name, tuple(table))
@@ -107,6 +114,12 @@ class Kept:
         """The records kept so far, passages empty; valid as the run goes on."""
         if not self.replications:
             raise ValueError("no records were added")
-        tables = {name: KeptTable(self.columns[name], self.parts[name], self.empty[name]) for name in KEPT_TABLES}
+        tables = {name: KeptTable(self.columns[name], self.parts[name], self.empty[name]) for name in _ROWS_KEPT}
         passages = {}  # the statistics never read them
-        return Records(**tables, passages=passages, horizon_h=self.horizon_h, replications=self.replications)
+        return Records(
+            **tables,
+            checkpoints=self.checkpoint_sums.table(),
+            passages=passages,
+            horizon_h=self.horizon_h,
+            replications=self.replications,
+        )
