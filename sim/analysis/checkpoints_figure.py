@@ -4,6 +4,8 @@ replications."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.ticker import PercentFormatter
@@ -23,9 +25,10 @@ WAIT_PARTS = {
 }
 
 
-def checkpoints(table: Table, summary: dict) -> bytes:
+def checkpoints(table: Iterable[Table], summary: dict) -> bytes:
     """Per checkpoint: mean wait per aid truck (and per other vehicle, where other traffic is
-    configured) and lane utilisation, each with the 5-95% range of its per-replication values."""
+    configured) and lane utilisation, each with the 5-95% range of its per-replication values.
+    `table`: the checkpoints table in blocks of rows (a whole table is one block)."""
     keys = list(summary["checkpoints"])
     info = summary["checkpoints"]
     labels = [
@@ -35,12 +38,7 @@ def checkpoints(table: Table, summary: dict) -> bytes:
     fig = figure((1.1 if others else 0.8) * len(keys) + 1.7)
     wait_ax, use_ax = fig.subplots(1, 2, sharey=True)
     y = np.arange(len(keys), dtype=float)
-    aid, other, use = [], [], []
-    for k in keys:
-        rows = table["checkpoint"] == k
-        aid.append(_per_vehicle(table["wait_h"][rows], table["trucks"][rows]))
-        other.append(_per_vehicle(table["other_wait_h"][rows], table["other_trucks"][rows]))
-        use.append(table["busy_h"][rows] / (table["lanes"][rows] * summary["horizon_h"]))
+    aid, other, use = _per_replication(table, keys, summary["horizon_h"])
     means = [info[k]["mean_wait_h"] for k in keys]
     other_means = [info[k].get("other_mean_wait_h") for k in keys]
     spreads = [np.percentile(v, 95) for v in aid + other if len(v)]
@@ -82,6 +80,20 @@ def checkpoints(table: Table, summary: dict) -> bytes:
     use_ax.set(title="Lane utilisation over the horizon", xlabel="share of lane time spent inspecting")
     use_ax.xaxis.set_major_formatter(PercentFormatter(1.0, decimals=None))
     return png(fig)
+
+
+def _per_replication(blocks: Iterable[Table], keys: list[str], horizon_h: float) -> tuple[list, list, list]:
+    """Per checkpoint, the per-replication values the whiskers span: wait per aid truck, wait
+    per other vehicle (replications with any) and lane utilisation."""
+    found: dict[str, tuple[list, ...]] = {k: ([np.empty(0)], [np.empty(0)], [np.empty(0)]) for k in keys}
+    for block in blocks:
+        for k, (aid, other, use) in found.items():
+            rows = block["checkpoint"] == k
+            aid.append(_per_vehicle(block["wait_h"][rows], block["trucks"][rows]))
+            other.append(_per_vehicle(block["other_wait_h"][rows], block["other_trucks"][rows]))
+            use.append(block["busy_h"][rows] / (block["lanes"][rows] * horizon_h))
+    joined = [[np.concatenate(found[k][i]) for k in keys] for i in range(3)]
+    return joined[0], joined[1], joined[2]
 
 
 def _per_vehicle(wait_h: np.ndarray, vehicles: np.ndarray) -> np.ndarray:

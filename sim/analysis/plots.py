@@ -8,6 +8,8 @@ a regular flow pools all its departures).
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -42,16 +44,16 @@ CDF_POINTS = 4096  # steps of a delivery-time CDF drawn at most
 # --- Delivery times ------------------------------------------------------------------------------
 
 
-def delivery_times(movements: Table, summary: dict) -> bytes:
+def delivery_times(movements: Iterable[Table], summary: dict) -> bytes:
     """Per movement or flow: a histogram of delivery times (what was delivered) and the empirical
     CDF over everything sent, with what was not delivered by the horizon stacked at its right end.
     When every delivery came early in a long horizon the time axis is cut after the last delivery
-    (the CDF is flat from there to the horizon), so that the curve stays readable."""
+    (the CDF is flat from there to the horizon), so that the curve stays readable. `movements`:
+    the movements table in blocks of rows, each read once (a whole table is one block)."""
     keys = list(summary["movements"])
     fig = figure(3.0 * len(keys) + 0.4)
     axes = fig.subplots(len(keys), 2, squeeze=False)
-    for (hist, cdf), key in zip(axes, keys):
-        sent = _sent(movements, summary, key)
+    for (hist, cdf), sent in zip(axes, _sent(movements, summary)):
         _histogram(hist, sent)
         _cdf(cdf, sent, summary)
     return png(fig)
@@ -63,7 +65,7 @@ class _Sent:
 
     movement: dict  # its entry in the summary
     n: int  # departures over all replications
-    outcome: np.ndarray
+    outcomes: dict[str, int]  # how many ended in each way
     delivered: np.ndarray  # the delivery times, sorted
     unit: str  # "hours" or "days"
     per: float  # hours in a unit
@@ -74,27 +76,40 @@ class _Sent:
     counted: str  # "departures" (a flow) or "replications"
 
 
-def _sent(movements: Table, summary: dict, key: str) -> _Sent:
-    """The rows of movement or flow `key`, and the time axis they are drawn on."""
+def _sent(movements: Iterable[Table], summary: dict) -> list[_Sent]:
+    """Each movement or flow of the summary, and the time axis it is drawn on, from the blocks."""
+    keys = list(summary["movements"])
+    times: dict[str, list[np.ndarray]] = {k: [np.empty(0)] for k in keys}
+    outcomes: dict[str, Counter] = {k: Counter() for k in keys}
+    first_h = dict.fromkeys(keys, np.inf)
+    for block in movements:
+        for key in keys:
+            rows = block["flow"] == key
+            times_h = block["delivery_time_h"][rows]
+            times[key].append(times_h[~np.isnan(times_h)])
+            outcomes[key].update(block["outcome"][rows].tolist())
+            first_h[key] = min(first_h[key], block["departure_h"][rows].min(initial=np.inf))
+    return [_axis(summary, key, np.sort(np.concatenate(times[key])), dict(outcomes[key]), first_h[key]) for key in keys]
+
+
+def _axis(summary: dict, key: str, delivered_h: np.ndarray, outcomes: dict[str, int], first_h: float) -> _Sent:
+    """Movement or flow `key` drawn with its sorted delivery times, outcomes and first departure."""
     m = summary["movements"][key]
-    rows = movements["flow"] == key
-    times_h = movements["delivery_time_h"][rows]
-    delivered_h = np.sort(times_h[~np.isnan(times_h)])
-    left_h = (summary["horizon_h"] - movements["departure_h"][rows]).max()  # time from departure to the horizon
+    left_h = summary["horizon_h"] - first_h  # the longest time from a departure to the horizon
     cut = len(delivered_h) > 0 and delivered_h[-1] < 0.5 * left_h
     end_h = delivered_h[-1] * 1.15 if cut else left_h
     unit, per = ("hours", 1.0) if end_h <= 72 else ("days", 24.0)
     return _Sent(
         movement=m,
-        n=int(rows.sum()),
-        outcome=movements["outcome"][rows],
+        n=sum(outcomes.values()),
+        outcomes=outcomes,
         delivered=delivered_h / per,
         unit=unit,
         per=per,
         end=max(end_h / per, 1e-9),
         left_h=left_h,
         cut=cut,
-        first_departure_h=movements["departure_h"][rows].min(),
+        first_departure_h=first_h,
         counted="departures" if m["departures"] > 1 else "replications",
     )
 
@@ -134,10 +149,10 @@ def _cdf(ax: Axes, s: _Sent, summary: dict) -> None:
         label=f"delivered: {top:.1%}",
     )
     width = end * 0.025
-    for value in [o for o in NOT_DELIVERED if (s.outcome == o).any()] + sorted(
-        {o for o in s.outcome.tolist() if o != "delivered" and o not in NOT_DELIVERED}
+    for value in [o for o in NOT_DELIVERED if s.outcomes.get(o)] + sorted(
+        o for o in s.outcomes if o != "delivered" and o not in NOT_DELIVERED
     ):  # stacked above the delivered share
-        part = (s.outcome == value).sum() / s.n
+        part = s.outcomes[value] / s.n
         colour = NOT_DELIVERED.get(value, ("", "grey"))[1]
         ax.bar(end, part, width, top, align="edge", color=colour, label=f"{outcome_label(value)}: {part:.1%}")
         top += part

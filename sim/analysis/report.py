@@ -37,7 +37,7 @@ from sim.analysis.report_validation import against_record
 from sim.analysis.warmup import suggestions
 from sim.results import layout
 from sim.results.columns import PASSAGE_COLUMNS
-from sim.results.files import read_json, read_table, write_bytes, write_text
+from sim.results.files import read_json, read_table, table_blocks, write_bytes, write_text
 from sim.results.records import OUTCOMES, Table
 
 INPUTS = (
@@ -131,6 +131,7 @@ def content(folder: Path) -> dict:
     report["figures"] = figures(
         summary,
         lambda name: _figure_table(folder, name),
+        lambda name: table_blocks(folder / layout.TABLES[name], READ[name]),
         read_table(folder / layout.TIMELINE),
         read_table(folder / layout.CLOSED) if (folder / layout.CLOSED).exists() else None,  # since waiting_for
         read_json(folder / layout.VALIDATION) if (folder / layout.VALIDATION).is_file() else None,

@@ -4,7 +4,7 @@ and base64 for embedding, and numbered. Their titles and captions are in report_
 from __future__ import annotations
 
 import base64
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 from sim.analysis import plots
 from sim.analysis.report_method import TIMELINE_REPLICATION
@@ -17,19 +17,21 @@ FIRST_REPLICATION = 0  # a run's tables start at replication 0
 def figures(
     summary: dict,
     read: Callable[[str], Table],
+    blocks: Callable[[str], Iterable[Table]],
     trace: Table,
     closed: Table | None = None,
     validation: dict | None = None,
 ) -> list[dict]:
     """Each figure as {name, file, number, png, base64} and the facts its caption states.
-    `read(name)` gives a results table (movements, passages of the timeline's replication,
-    checkpoints, deliveries); each is read when its figure is drawn and let go after, so that a
-    long run's tables are never in memory together. `closed`: when each checkpoint was closed in
+    `read(name)` gives a results table (passages of the timeline's replication, the timeline's
+    movements, deliveries), `blocks(name)` one a block of rows at a time (movements,
+    checkpoints); each is read when its figure is drawn and let go after, so that a long run's
+    tables are never in memory together. `closed`: when each checkpoint was closed in
     the timeline's replication (None if not recorded); `validation` (validation.json, if the run
     has one) adds the observations against the runs."""
-    found = [_figure("delivery_times", plots.delivery_times(read("movements"), summary))]
+    found = [_figure("delivery_times", plots.delivery_times(blocks("movements"), summary))]
     if summary["checkpoints"]:
-        found.append(_figure("checkpoints", plots.checkpoints(read("checkpoints"), summary)))
+        found.append(_figure("checkpoints", plots.checkpoints(blocks("checkpoints"), summary)))
     passages = read("passages")
     if len(trace["movement"]) or len(passages["movement"]):
         png = plots.timeline(read("timeline_movements"), passages, trace, summary, TIMELINE_REPLICATION, closed)
