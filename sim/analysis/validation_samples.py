@@ -16,7 +16,7 @@ import numpy as np
 
 from sim.analysis.statistics import days_without_delivery, population_days
 from sim.results import layout
-from sim.results.files import BLOCK_ROWS
+from sim.results.files import table_blocks
 
 
 class MissingTable(LookupError):
@@ -36,17 +36,17 @@ class Run:
         self._movements: dict[str, dict[str, np.ndarray]] = {}  # read once per movement
 
     def rows(self, table: str, columns: list[str], keep: Callable | None = None) -> dict[str, np.ndarray]:
-        """The columns of a table, for the rows `keep(frame)` selects, read a block at a time."""
-        import pandas as pd
-
-        parts = []
+        """The columns of a table (numbers as floats, text as strings), for the rows `keep(block)`
+        selects, read a block at a time."""
         path = self.folder / layout.TABLES[table]
         if not path.is_file():
             raise MissingTable(f"this run wrote no {path.name}")
-        for frame in pd.read_csv(path, usecols=columns, chunksize=BLOCK_ROWS, keep_default_na=False, na_values=[""]):
-            parts.append(frame[keep(frame)] if keep else frame)
-        joined = pd.concat(parts) if parts else pd.DataFrame(columns=columns)
-        return {name: joined[name].to_numpy() for name in columns}
+        parts: dict[str, list[np.ndarray]] = {name: [np.empty(0)] for name in columns}
+        for block in table_blocks(path, columns):
+            chosen = keep(block) if keep else slice(None)
+            for name in columns:
+                parts[name].append(block[name][chosen])
+        return {name: np.concatenate(arrays) for name, arrays in parts.items()}
 
     def movement(self, key: str) -> dict[str, np.ndarray]:
         """The movement's row of each replication (a movement, unlike a flow, has one)."""
