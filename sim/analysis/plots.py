@@ -191,25 +191,25 @@ def _cdf(ax: Axes, s: _Sent, summary: dict) -> None:
 # --- Deliveries over time ------------------------------------------------------------------------
 
 
-def deliveries(table: Table, summary: dict, first_replication: int) -> bytes:
+def deliveries(table: Iterable[Table], summary: dict, first_replication: int) -> bytes:
     """Cumulative tonnes delivered over the horizon and, where needs are stated, person-days of
-    need covered per cargo type with a need: per replication from the deliveries table, drawn as a
-    fan of quantiles across replications (median, 25-75% and 10-90%), not a mean, because a
-    movement that is all or nothing makes the outcome two-peaked."""
+    need covered per cargo type with a need: per replication from the deliveries table (in blocks
+    of rows, each read once), drawn as a fan of quantiles across replications (median, 25-75% and
+    10-90%), not a mean, because a movement that is all or nothing makes the outcome two-peaked."""
     d = summary["deliveries"]
     daily = d["cumulative_tonnes_by_day"]
     needed = [c for c, kg in d["kg_per_person_day"].items() if kg and d["population"]]
+    by_day = _by_day(table, max(len(daily), 1), first_replication, [None, *needed])
     fig = figure(3.4 * (1 + bool(needed)) + 0.3)
     axes = fig.subplots(1 + bool(needed), 1, squeeze=False)[:, 0]
     days = [moment(summary, 0)] + [moment(summary, 24 * row["day"]) for row in daily]
     horizon = moment(summary, summary["horizon_h"])
     days[-1] = min(days[-1], horizon)
     ax = axes[0]
-    every = np.ones(len(table["tonnes"]), bool)
-    _fan(ax, days, _cumulative(table, summary, first_replication, every, 1.0), DELIVERED, "all cargo")
+    _fan(ax, days, _cumulative(by_day.pop(None), summary["replications"], 1.0), DELIVERED, "all cargo")
     ax.set(title="Cumulative tonnes delivered", ylabel="tonnes delivered to date", xlabel="local date")
     if needed:
-        _needs(axes[1], table, summary, first_replication, needed, days)
+        _needs(axes[1], by_day, summary, days)
     for ax in axes:
         ax.axvline(
             mdates.date2num(horizon), color="grey", linestyle="--", linewidth=1, label=f"horizon, {horizon:%Y-%m-%d}"
@@ -221,23 +221,38 @@ def deliveries(table: Table, summary: dict, first_replication: int) -> bytes:
     return png(fig)
 
 
-def _cumulative(table: Table, summary: dict, first_replication: int, rows: np.ndarray, scale: float) -> dict:
+# Per day of the horizon: pieces of (replication, tonnes) of the deliveries that day, in the order
+# of the table (the last day takes any later delivery).
+ByDay = list[list[tuple[np.ndarray, np.ndarray]]]
+
+
+def _by_day(blocks: Iterable[Table], n_days: int, first_replication: int, cargos: list[str | None]) -> dict:
+    """Cargo type (None: all) -> its deliveries by day (`ByDay`), gathered a block of rows at a
+    time: a few bytes a delivery, not the table."""
+    found: dict[str | None, ByDay] = {c: [[] for _ in range(n_days)] for c in cargos}
+    for block in blocks:
+        for cargo, pieces in found.items():
+            rows = slice(None) if cargo is None else block["cargo"] == cargo
+            rep = (block["replication"][rows] - first_replication).astype(np.int32)
+            day = np.minimum((block["time_h"][rows] // 24).astype(int), n_days - 1)
+            order = np.argsort(day, kind="stable")
+            rep, day, tonnes = rep[order], day[order], block["tonnes"][rows][order]
+            bounds = np.searchsorted(day, np.arange(n_days + 1))
+            for d in np.flatnonzero(np.diff(bounds)):
+                pieces[d].append((rep[bounds[d] : bounds[d + 1]], tonnes[bounds[d] : bounds[d + 1]]))
+    return found
+
+
+def _cumulative(by_day: ByDay, replications: int, scale: float) -> dict:
     """Percentile (each of the fan's and 50) -> per day: that percentile across replications of
-    the amount delivered by the end of the day, from the deliveries table's `rows`, tonnes times
-    `scale`. A day at a time over one running total per replication, so that memory does not
-    grow with replications times days."""
-    n_days = max(len(summary["deliveries"]["cumulative_tonnes_by_day"]), 1)
+    the amount delivered by the end of the day, tonnes times `scale`. A day at a time over one
+    running total per replication, so that memory does not grow with replications times days."""
     wanted = sorted({50, *(p for band in FAN for p in band[:2])})
-    total = np.zeros(summary["replications"])
-    found = {p: np.zeros(n_days) for p in wanted}
-    rep = table["replication"][rows].astype(int) - first_replication if len(table["tonnes"]) else np.zeros(0, int)
-    day = np.minimum((table["time_h"][rows] // 24).astype(int), n_days - 1) if len(rep) else np.zeros(0, int)
-    amount = table["tonnes"][rows] * scale if len(rep) else np.zeros(0)
-    order = np.argsort(day, kind="stable")
-    rep, day, amount = rep[order], day[order], amount[order]
-    bounds = np.searchsorted(day, np.arange(n_days + 1))
-    for d in range(n_days):
-        np.add.at(total, rep[bounds[d] : bounds[d + 1]], amount[bounds[d] : bounds[d + 1]])
+    total = np.zeros(replications)
+    found = {p: np.zeros(len(by_day)) for p in wanted}
+    for d, pieces in enumerate(by_day):
+        for rep, tonnes in pieces:
+            np.add.at(total, rep, tonnes * scale)
         for p, value in zip(wanted, np.percentile(total, wanted)):
             found[p][d] = value
     return found
@@ -263,15 +278,12 @@ def _fan(ax: Axes, days: list[datetime], cumulative: dict[int, np.ndarray], colo
     ax.plot(x, np.r_[0, cumulative[50]], color=colour, label=f"{label}: median replication")
 
 
-def _needs(
-    ax: Axes, table: Table, summary: dict, first_replication: int, needed: list[str], days: list[datetime]
-) -> None:
-    """Person-days of need covered per cargo type with a need, as a fan across replications, from
-    the deliveries table, with days of need of the whole population on the right axis."""
+def _needs(ax: Axes, by_day: dict[str, ByDay], summary: dict, days: list[datetime]) -> None:
+    """Person-days of need covered per cargo type with a need (`by_day`: its deliveries by day),
+    as a fan across replications, with days of need of the whole population on the right axis."""
     d = summary["deliveries"]
-    for i, cargo in enumerate(needed):
-        rows = table["cargo"] == cargo if len(table["cargo"]) else np.zeros(0, bool)
-        cumulative = _cumulative(table, summary, first_replication, rows, 1000.0 / d["kg_per_person_day"][cargo])
+    for i, (cargo, deliveries) in enumerate(by_day.items()):
+        cumulative = _cumulative(deliveries, summary["replications"], 1000.0 / d["kg_per_person_day"][cargo])
         _fan(ax, days, cumulative, [DELIVERED, "#2f855a", "#805ad5", "#dd6b20"][i % 4], wrapped(cargo, 30))
     population = d["mean_population"]  # the population over the horizon, where it changes
     changing = "mean " if d["population_changes_h"] else ""

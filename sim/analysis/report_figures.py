@@ -24,8 +24,8 @@ def figures(
 ) -> list[dict]:
     """Each figure as {name, file, number, png, base64} and the facts its caption states.
     `read(name)` gives a results table (passages of the timeline's replication, the timeline's
-    movements, deliveries), `blocks(name)` one a block of rows at a time (movements,
-    checkpoints); each is read when its figure is drawn and let go after, so that a long run's
+    movements), `blocks(name)` one a block of rows at a time (movements, checkpoints,
+    deliveries); each is read when its figure is drawn and let go after, so that a long run's
     tables are never in memory together. `closed`: when each checkpoint was closed in
     the timeline's replication (None if not recorded); `validation` (validation.json, if the run
     has one) adds the observations against the runs."""
@@ -37,7 +37,7 @@ def figures(
         png = plots.timeline(read("timeline_movements"), passages, trace, summary, TIMELINE_REPLICATION, closed)
         found.append(_figure("timeline", png, replication=TIMELINE_REPLICATION, panels=plots.MAX_TRUCK_PANELS))
     if summary["deliveries"]["cumulative_tonnes_by_day"]:
-        png = plots.deliveries(read("deliveries"), summary, FIRST_REPLICATION)
+        png = plots.deliveries(blocks("deliveries"), summary, FIRST_REPLICATION)
         found.append(_figure("deliveries", png, needs=bool(summary["deliveries"]["population"])))
     if validation and any(o["runs"] for o in validation["observations"]):
         found.append(_figure("against_record", against_record(validation)))
