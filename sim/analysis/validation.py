@@ -43,7 +43,7 @@ def validate(folder: Path, record: str | None, observations: list[dict], not_app
     cargo, calibrates) checked against the run's tables, and `not_applicable` (name, description,
     why) as given."""
     summary = read_json(folder / layout.SUMMARY)
-    run = Run(folder, summary)
+    run = Run(folder, summary, observations)
     checked = [check(observation, run) for observation in observations]
     return {
         "record": record,

@@ -9,7 +9,7 @@ memory than checking a thousand.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 import numpy as np
@@ -26,8 +26,14 @@ class MissingTable(LookupError):
 class Run:
     """What the checks read of a run's folder, each table read once and in blocks."""
 
-    def __init__(self, folder: Path, summary: dict):
+    def __init__(self, folder: Path, summary: dict, observations: Iterable[dict] = ()):
+        """`observations`: those to be checked; the rows each needs of a table are read in one
+        pass with those of the others."""
         self.folder = folder
+        observations = list(observations)
+        self.wanted = {o["movement"] for o in observations if o.get("movement")}
+        self.wanted_holds = {(o["movement"], o["place"]) for o in observations if o["kind"] == "hold_days"}
+        self._holds: dict[tuple[str, str], dict[str, np.ndarray]] = {}
         self.start = summary["start"]
         self.horizon_h = float(summary["horizon_h"])
         self.warmup_h = float(summary.get("warmup_h") or 0.0)
@@ -51,11 +57,30 @@ class Run:
     def movement(self, key: str) -> dict[str, np.ndarray]:
         """The movement's row of each replication (a movement, unlike a flow, has one)."""
         if key not in self._movements:
+            keys = sorted({key} | self.wanted - set(self._movements))
             columns = ["replication", "movement", "outcome", "end_h", "last_place"]
-            rows = self.rows("movements", columns, lambda f: f["movement"] == key)
-            order = np.argsort(rows["replication"], kind="stable")
-            self._movements[key] = {name: values[order] for name, values in rows.items()}
+            rows = self.rows("movements", columns, lambda f: np.isin(f["movement"], keys))
+            for k in keys:
+                at = rows["movement"] == k
+                order = np.argsort(rows["replication"][at], kind="stable")
+                self._movements[k] = {name: values[at][order] for name, values in rows.items()}
         return self._movements[key]
+
+    def passages_at(self, key: str, place: str) -> dict[str, np.ndarray]:
+        """The passages of movement `key` at `place` (replication, arrival_h, release_h)."""
+        if (key, place) not in self._holds:
+            pairs = {(key, place)} | self.wanted_holds - set(self._holds)
+            columns = ["replication", "arrival_h", "release_h", "movement", "place"]
+            codes = {f"{m}\x1f{p}" for m, p in pairs}  # one text per pair, to select rows in one pass
+
+            def keep(f: dict) -> np.ndarray:
+                return np.isin(f["movement"] + "\x1f" + f["place"], list(codes))
+
+            rows = self.rows("passages", columns, keep)
+            for m, p in pairs:
+                at = (rows["movement"] == m) & (rows["place"] == p)
+                self._holds[m, p] = {name: rows[name][at] for name in columns[:3]}
+        return self._holds[key, place]
 
     def outcomes(self, key: str) -> np.ndarray:
         return self.movement(key)["outcome"].astype(str)
@@ -77,10 +102,7 @@ def _hold(observation: dict, run: Run, begin_h: float, end_h: float) -> tuple:
     release, or to its refusal there; at least until the horizon if still held then. Runs that
     never reached the place have no hold and are left out (`runs` counts those that did)."""
     key, place = observation["movement"], observation["place"]
-    columns = ["replication", "arrival_h", "release_h"]
-    passages = run.rows(
-        "passages", [*columns, "movement", "place"], lambda f: (f["movement"] == key) & (f["place"] == place)
-    )
+    passages = run.passages_at(key, place)
     movement = run.movement(key)
     reached = np.unique(passages["replication"])
     arrival = _per_replication(passages["replication"], passages["arrival_h"], np.minimum, reached)
