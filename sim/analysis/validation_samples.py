@@ -44,53 +44,65 @@ class Run:
     def rows(self, table: str, columns: list[str], keep: Callable | None = None) -> dict[str, np.ndarray]:
         """The columns of a table (numbers as floats, text as strings), for the rows `keep(block)`
         selects, read a block at a time."""
+        return self._gather(table, columns, columns, {None: keep or (lambda block: slice(None))})[None]
+
+    def _gather(self, table: str, read: list[str], columns: list[str], groups: dict) -> dict:
+        """Group -> `columns` of the rows `groups[group](block)` selects, from one pass over the
+        table's columns `read`: only the rows selected are ever held."""
         path = self.folder / layout.TABLES[table]
         if not path.is_file():
             raise MissingTable(f"this run wrote no {path.name}")
-        parts: dict[str, list[np.ndarray]] = {name: [np.empty(0)] for name in columns}
-        for block in table_blocks(path, columns):
-            chosen = keep(block) if keep else slice(None)
-            for name in columns:
-                parts[name].append(block[name][chosen])
-        return {name: np.concatenate(arrays) for name, arrays in parts.items()}
+        parts = {group: {name: [np.empty(0)] for name in columns} for group in groups}
+        texts: dict[str, dict[str, int]] = {name: {} for name in columns}  # column -> text -> its code
+        for block in table_blocks(path, read):
+            for group, select in groups.items():
+                chosen = select(block)
+                for name in columns:
+                    values = block[name][chosen]
+                    if values.dtype == object:  # held as codes until joined: a byte a row, not eight
+                        names, codes = np.unique(values, return_inverse=True)
+                        found = texts[name]
+                        values = np.array([found.setdefault(n, len(found)) for n in names], np.uint8)[codes]
+                    parts[group][name].append(values)
+
+        def joined(name: str, arrays: list[np.ndarray]) -> np.ndarray:
+            if not texts[name]:
+                return np.concatenate(arrays)
+            return np.array(list(texts[name]), dtype=object)[np.concatenate(arrays[1:] or [np.empty(0, np.uint8)])]
+
+        # Column by column, each one's pieces let go once joined: the rows are held once, not twice.
+        return {group: {name: joined(name, found.pop(name)) for name in columns} for group, found in parts.items()}
 
     def movement(self, key: str) -> dict[str, np.ndarray]:
-        """The movement's row of each replication (a movement, unlike a flow, has one)."""
+        """The movement's row of each replication (a movement, unlike a flow, has one), in
+        replication order as the table has them."""
         if key not in self._movements:
             keys = sorted({key} | self.wanted - set(self._movements))
-            columns = ["replication", "movement", "outcome", "end_h", "last_place"]
-            rows = self.rows("movements", columns, lambda f: np.isin(f["movement"], keys))
-            for k in keys:
-                at = rows["movement"] == k
-                order = np.argsort(rows["replication"][at], kind="stable")
-                self._movements[k] = {name: values[at][order] for name, values in rows.items()}
+            columns = ["replication", "outcome", "end_h", "last_place"]
+            groups = {k: (lambda block, k=k: block["movement"] == k) for k in keys}
+            self._movements |= self._gather("movements", [*columns, "movement"], columns, groups)
         return self._movements[key]
 
     def passages_at(self, key: str, place: str) -> dict[str, np.ndarray]:
         """The passages of movement `key` at `place` (replication, arrival_h, release_h)."""
         if (key, place) not in self._holds:
-            pairs = {(key, place)} | self.wanted_holds - set(self._holds)
-            columns = ["replication", "arrival_h", "release_h", "movement", "place"]
-            codes = {f"{m}\x1f{p}" for m, p in pairs}  # one text per pair, to select rows in one pass
-
-            def keep(f: dict) -> np.ndarray:
-                return np.isin(f["movement"] + "\x1f" + f["place"], list(codes))
-
-            rows = self.rows("passages", columns, keep)
-            for m, p in pairs:
-                at = (rows["movement"] == m) & (rows["place"] == p)
-                self._holds[m, p] = {name: rows[name][at] for name in columns[:3]}
+            pairs = sorted({(key, place)} | self.wanted_holds - set(self._holds))
+            columns = ["replication", "arrival_h", "release_h"]
+            groups = {(m, p): (lambda b, m=m, p=p: (b["movement"] == m) & (b["place"] == p)) for m, p in pairs}
+            self._holds |= self._gather("passages", [*columns, "movement", "place"], columns, groups)
         return self._holds[key, place]
 
     def outcomes(self, key: str) -> np.ndarray:
-        return self.movement(key)["outcome"].astype(str)
+        """How the movement ended in each replication (strings: compared as they are, never
+        copied into a fixed-width array of 52 bytes a row)."""
+        return self.movement(key)["outcome"]
 
 
 def _delivery_time(observation: dict, run: Run, begin_h: float, end_h: float) -> tuple:
     """When the movement delivered, in days from the start: after the horizon if still under way
     there, never if refused or turned back."""
     rows = run.movement(observation["movement"])
-    outcome = rows["outcome"].astype(str)
+    outcome = rows["outcome"]
     delivered = outcome == "delivered"
     low = np.where(delivered, rows["end_h"], np.where(outcome == "not_delivered", run.horizon_h, np.inf)) / 24.0
     high = np.where(delivered, low, np.inf)
@@ -112,11 +124,11 @@ def _hold(observation: dict, run: Run, begin_h: float, end_h: float) -> tuple:
     )
     row = np.searchsorted(movement["replication"], reached)
     outcome, end_h_, last_place = (
-        movement["outcome"][row].astype(str),
+        movement["outcome"][row],
         movement["end_h"][row],
         movement["last_place"][row],
     )
-    ended_here = np.isin(outcome, ("refused", "turned_back")) & (last_place.astype(str) == place)
+    ended_here = np.isin(outcome, ("refused", "turned_back")) & (last_place == place)
     low_h = np.where(np.isfinite(release), release, np.where(ended_here, end_h_, run.horizon_h))
     high_h = np.where(np.isfinite(release) | ended_here, low_h, np.inf)
     return (low_h - arrival) / 24.0, (high_h - arrival) / 24.0, "days"
