@@ -11,19 +11,12 @@ from __future__ import annotations
 
 import numpy as np
 
+from sim.results.columns import CHECKPOINT_COLUMNS
 from sim.results.records import Table
 
 BLOCK = 256  # replications per block: a few bytes per replication, against ~100 for the rows
-SUMMED = (
-    "trucks",
-    "wait_h",
-    "convoy_wait_h",
-    "closed_wait_h",
-    "other_trucks",
-    "other_wait_h",
-    "busy_h",
-    "open_h",
-)
+# Every column of the checkpoints table but those that name the row: all are counts or hours.
+SUMMED = tuple(c for c in CHECKPOINT_COLUMNS if c not in ("replication", "checkpoint", "lanes"))
 # A table of sums: per checkpoint and block, its lanes, how many rows were summed, and the sums.
 SUM_COLUMNS = ("checkpoint", "block", "lanes", "rows", *SUMMED)
 
