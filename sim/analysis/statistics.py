@@ -10,6 +10,7 @@ there is reported as null, not as a number.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 
 import numpy as np
 from scipy import stats
@@ -88,33 +89,12 @@ def summarise(
     that loses value to its {"shelf_life_days", "loss_per_day"}; checkpoint statistics start at
     `warmup_h`. JSON-ready: null, never NaN."""
     table = records.movements
-    movements = {}
-    for key in dict.fromkeys(table["flow"].tolist()):
-        rows = table["flow"] == key
-        outcome = table["outcome"][rows]
-        times_h = table["delivery_time_h"][rows]
-        n = int(rows.sum())
-        delivered = times_h[~np.isnan(times_h)]
-        result = {
-            "departures": int(len(set(table["movement"][rows].tolist()))),
-            "trucks": int(table["trucks"][rows][0]),
-            "tonnes": float(table["tonnes"][rows][0]),
-            "replications": records.replications,
-            "outcomes": {o: int((outcome == o).sum()) for o in OUTCOMES},
-            "trucks_by_outcome": {o: int(table[f"{o}_trucks"][rows].sum()) for o in OUTCOMES},
-            "tonnes_by_outcome": {o: float(table[f"{o}_t"][rows].sum()) for o in OUTCOMES},
-            "delivery_probability": wilson(len(delivered), n),
-            "delivered_count": len(delivered),
-            "mean_delivery_time_h": mean_interval(delivered),
-            **{f"{name}_delivery_time_h": censored_quantile(times_h, q) for name, q in QUANTILES.items()},
-            "mean_closure_wait_h": mean_interval(table["closure_wait_h"][rows]),
-            "rerouted_share": float((table["reroutes"][rows] > 0).mean()),
-        }
-        if deadlines_h and key in deadlines_h:
-            on_time = int((np.nan_to_num(times_h, nan=np.inf) <= deadlines_h[key]).sum())
-            result["deadline_h"] = deadlines_h[key]
-            result["on_time_probability"] = wilson(on_time, n)
-        movements[key] = result
+    flows = table["flow"]
+    movements = {
+        key: summarise_movement(table, flows == key, records.replications, (deadlines_h or {}).get(key))
+        for key in distinct(flows)
+    }
+    del flows
     summary = {
         "replications": records.replications,
         "horizon_h": records.horizon_h,
@@ -127,6 +107,35 @@ def summarise(
     return summary
 
 
+def summarise_movement(table: Mapping, rows: np.ndarray, replications: int, deadline_h: float | None) -> dict:
+    """One movement's statistics (a flow's departures pooled) from its `rows` of the movements
+    table; `deadline_h`: the hours after departure by which delivery is wanted, if any."""
+    outcome = table["outcome"][rows]
+    times_h = table["delivery_time_h"][rows]
+    n = int(rows.sum())
+    delivered = times_h[~np.isnan(times_h)]
+    result = {
+        "departures": int(len(set(table["movement"][rows].tolist()))),
+        "trucks": int(table["trucks"][rows][0]),
+        "tonnes": float(table["tonnes"][rows][0]),
+        "replications": replications,
+        "outcomes": {o: int((outcome == o).sum()) for o in OUTCOMES},
+        "trucks_by_outcome": {o: int(table[f"{o}_trucks"][rows].sum()) for o in OUTCOMES},
+        "tonnes_by_outcome": {o: float(table[f"{o}_t"][rows].sum()) for o in OUTCOMES},
+        "delivery_probability": wilson(len(delivered), n),
+        "delivered_count": len(delivered),
+        "mean_delivery_time_h": mean_interval(delivered),
+        **{f"{name}_delivery_time_h": censored_quantile(times_h, q) for name, q in QUANTILES.items()},
+        "mean_closure_wait_h": mean_interval(table["closure_wait_h"][rows]),
+        "rerouted_share": float((table["reroutes"][rows] > 0).mean()),
+    }
+    if deadline_h is not None:
+        on_time = int((np.nan_to_num(times_h, nan=np.inf) <= deadline_h).sum())
+        result["deadline_h"] = deadline_h
+        result["on_time_probability"] = wilson(on_time, n)
+    return result
+
+
 def summarise_deliveries(records: Records, needs: dict | None, cargo_types: dict[str, dict]) -> dict:
     """Tonnes delivered per cargo type (and, for cargo that loses value, the tonnes still usable);
     with `needs`, person-days of need covered (by usable tonnes) and the share of the horizon's
@@ -134,32 +143,41 @@ def summarise_deliveries(records: Records, needs: dict | None, cargo_types: dict
     mean over replications with its interval (the daily tonnes with a 5-95% band across
     replications)."""
     needs = needs or {"population": None, "kg_per_person_day": {}}
-    deliveries = records.deliveries
     reps = records.replications
     first = int(records.movements["replication"].min()) if len(records.movements["replication"]) else 0
     days = int(math.ceil(records.horizon_h / 24.0))
     horizon_days = records.horizon_h / 24.0
-    rep_index = deliveries["replication"].astype(int) - first if len(deliveries["replication"]) else np.array([], int)
-    cargo_names = list(dict.fromkeys([*needs["kg_per_person_day"], *deliveries["cargo"].tolist()]))
+    # Each column made once and held in the narrowest type that serves (a long run's kept table
+    # makes a column anew at each look-up; a million replications' deliveries are 3.6 million
+    # rows): the cargo names only until each cargo's rows are known.
+    deliveries = records.deliveries
+    time_h, tonnes = deliveries["time_h"], deliveries["tonnes"]
+    index_type = np.int32 if reps < 2**31 else np.int64
+    rep_index = np.subtract(deliveries["replication"], first, dtype=index_type, casting="unsafe")
+    cargo = deliveries["cargo"]
+    cargo_names = list(dict.fromkeys([*needs["kg_per_person_day"], *distinct(cargo)]))
+    rows_of = {name: cargo == name for name in cargo_names}
+    del cargo
     changes_h = needs.get("changes_h", [])
     population = needs["population"]
     need_person_days = population_days(population, changes_h, records.horizon_h) if population else None
     by_cargo = {}
-    for cargo in cargo_names:
-        rows = deliveries["cargo"] == cargo
-        tonnes = np.bincount(rep_index[rows], weights=deliveries["tonnes"][rows], minlength=reps)
-        result = {"tonnes": mean_interval(tonnes)}
-        if cargo in cargo_types:
-            usable_share = usable(cargo_types[cargo], age_days(records, rows))
-            tonnes = np.bincount(rep_index[rows], weights=deliveries["tonnes"][rows] * usable_share, minlength=reps)
-            result["usable_tonnes"] = mean_interval(tonnes)
-        kg = needs["kg_per_person_day"].get(cargo)
+    for cargo_name, rows in rows_of.items():
+        tonnes_of = np.bincount(rep_index[rows], weights=tonnes[rows], minlength=reps)
+        result = {"tonnes": mean_interval(tonnes_of)}
+        if cargo_name in cargo_types:
+            usable_share = usable(cargo_types[cargo_name], age_days(records, time_h, rows))
+            tonnes_of = np.bincount(rep_index[rows], weights=tonnes[rows] * usable_share, minlength=reps)
+            result["usable_tonnes"] = mean_interval(tonnes_of)
+        kg = needs["kg_per_person_day"].get(cargo_name)
         if kg and needs["population"]:
-            person_days = tonnes * 1000.0 / kg
+            person_days = tonnes_of * 1000.0 / kg
             result["person_days"] = mean_interval(person_days)
             result["share_of_need_met"] = mean_interval(person_days / need_person_days)
-        by_cargo[cargo] = result
-    gaps_days = longest_gaps_h(rep_index, deliveries["time_h"], reps, records.horizon_h) / 24.0
+        by_cargo[cargo_name] = result
+    del rows_of
+    by_day = cumulative_tonnes_by_day(rep_index, day_numbers(time_h, days), tonnes, reps, days)
+    gaps_days = longest_gaps_in_blocks_h(rep_index, time_h, reps, records.horizon_h) / 24.0
     return {
         "population": needs["population"],
         "population_changes_h": changes_h,
@@ -168,26 +186,46 @@ def summarise_deliveries(records: Records, needs: dict | None, cargo_types: dict
         "kg_per_person_day": needs["kg_per_person_day"],
         "cargo_types": cargo_types,
         "by_cargo": by_cargo,
-        "cumulative_tonnes_by_day": cumulative_tonnes_by_day(rep_index, deliveries, reps, days),
+        "cumulative_tonnes_by_day": by_day,
         "longest_gap_days": mean_interval(gaps_days),
     }
 
 
-def cumulative_tonnes_by_day(rep_index: np.ndarray, deliveries: dict, reps: int, days: int) -> list[dict]:
+def distinct(column: np.ndarray) -> list:
+    """The distinct values of a column in the order they first appear, a block of rows at a time
+    (not the whole column as one Python list: 29 MB for a million replications' deliveries)."""
+    found: dict = {}
+    for start in range(0, len(column), _ROWS_AT_A_TIME):
+        found.update(dict.fromkeys(column[start : start + _ROWS_AT_A_TIME].tolist()))
+    return list(found)
+
+
+_ROWS_AT_A_TIME = 1 << 16
+
+
+def day_numbers(time_h: np.ndarray, days: int) -> np.ndarray:
+    """The day (0, 1, ...) of each time, in the smallest integer type that holds them; times after
+    the last day's start in the last day."""
+    day = time_h // 24.0
+    np.minimum(day, days - 1, out=day)  # in place: a million replications' deliveries take 29 MB a column
+    return day.astype(np.min_scalar_type(max(days - 1, 0)))
+
+
+def cumulative_tonnes_by_day(
+    rep_index: np.ndarray, day: np.ndarray, tonnes: np.ndarray, reps: int, days: int
+) -> list[dict]:
     """Tonnes delivered from the start to the end of each day (the last day ends at the horizon):
-    the mean over replications and the 5-95% band."""
-    day_of = np.minimum((deliveries["time_h"] // 24.0).astype(int), days - 1)
-    order = np.argsort(day_of, kind="stable")  # each day's deliveries in the order they came
-    ends = np.searchsorted(day_of[order], np.arange(days), side="right")
-    # One day at a time, not a replications x days matrix (560 MB at a million replications of a
-    # 70-day horizon); each day's tonnes summed apart, then added, as a cumulative sum would.
-    cumulative, today, start, by_day = np.zeros(reps), np.empty(reps), 0, []
-    tonnes = deliveries["tonnes"]  # once: a long run's kept table makes the column at each look-up
-    for d, end in enumerate(ends.tolist()):
+    the mean over replications and the 5-95% band. `rep_index`, `day` and `tonnes`: each
+    delivery's replication (from 0), day (`day_numbers`) and tonnes."""
+    # One day at a time, each day's deliveries in the order they came, not a replications x days
+    # matrix (560 MB at a million replications of a 70-day horizon); each day's tonnes summed
+    # apart, then added, as a cumulative sum would.
+    cumulative, today, by_day = np.zeros(reps), np.empty(reps), []
+    for d in range(days):
         today[:] = 0.0
-        np.add.at(today, rep_index[order[start:end]], tonnes[order[start:end]])
+        on_day = day == d
+        np.add.at(today, rep_index[on_day], tonnes[on_day])
         cumulative += today  # from +0.0: the first day's tonnes exactly
-        start = end
         by_day.append(
             {
                 "day": d + 1,
@@ -199,19 +237,19 @@ def cumulative_tonnes_by_day(rep_index: np.ndarray, deliveries: dict, reps: int,
     return by_day
 
 
-def age_days(records: Records, rows: np.ndarray) -> np.ndarray:
-    """Days from loading (the movement's departure) to delivery, of the deliveries in `rows`."""
+def age_days(records: Records, time_h: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    """Days from loading (the movement's departure) to delivery, of the deliveries in `rows`
+    (`time_h`: the deliveries' times)."""
     movements = records.movements
     # A movement's departure is the same in every replication, and every replication has a row of
     # each movement: the first replication's rows are enough.
     first = movements["replication"] == movements["replication"][0] if len(movements["replication"]) else []
     departure_h = dict(zip(movements["movement"][first].tolist(), movements["departure_h"][first].tolist()))
-    deliveries = records.deliveries
     # Movement by movement, not by sorting the names (a sort of millions of strings).
-    names, loaded_h = deliveries["movement"][rows], np.full(int(np.count_nonzero(rows)), np.nan)
+    names, loaded_h = records.deliveries["movement"][rows], np.full(int(np.count_nonzero(rows)), np.nan)
     for key, h in departure_h.items():
         loaded_h[names == key] = h
-    return (deliveries["time_h"][rows] - loaded_h) / 24.0
+    return (time_h[rows] - loaded_h) / 24.0
 
 
 def usable(cargo_type: dict, age_days: np.ndarray) -> np.ndarray:
@@ -252,6 +290,23 @@ def days_without_delivery(
         np.unique(numbers * days + day) // days, minlength=int(replications.max(initial=-1)) + 1
     )
     return (days - with_delivery[replications.astype(np.int64)]).astype(float)
+
+
+def longest_gaps_in_blocks_h(rep_index: np.ndarray, time_h: np.ndarray, reps: int, horizon_h: float) -> np.ndarray:
+    """`longest_gaps_h`, a block of replications at a time where the deliveries are in replication
+    order (as a run writes them): the same numbers, with the sort's working arrays (40 bytes a
+    delivery) for one block only."""
+    if np.any(rep_index[1:] < rep_index[:-1]):
+        return longest_gaps_h(rep_index, time_h, reps, horizon_h)
+    gaps = np.empty(reps)
+    bounds = np.searchsorted(rep_index, np.arange(0, reps + _REPLICATIONS_AT_A_TIME, _REPLICATIONS_AT_A_TIME))
+    for start, (begin, end) in zip(range(0, reps, _REPLICATIONS_AT_A_TIME), zip(bounds, bounds[1:])):
+        block = min(_REPLICATIONS_AT_A_TIME, reps - start)
+        gaps[start : start + block] = longest_gaps_h(rep_index[begin:end] - start, time_h[begin:end], block, horizon_h)
+    return gaps
+
+
+_REPLICATIONS_AT_A_TIME = 1 << 16
 
 
 def longest_gaps_h(rep_index: np.ndarray, time_h: np.ndarray, reps: int, horizon_h: float) -> np.ndarray:

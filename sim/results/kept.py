@@ -26,18 +26,22 @@ class _Values:
     """A column of one part as kept: codes into its distinct values, runs of repeated values (the
     replication numbers), or the values narrowed."""
 
-    __slots__ = ("codes", "counts", "dtype", "values")
+    __slots__ = ("codes", "counts", "dtype", "rows", "values")
 
     def __init__(self, column: np.ndarray) -> None:
-        self.dtype = column.dtype
+        self.dtype, self.rows = column.dtype, len(column)
         self.values, self.codes, self.counts = _compacted(column)
 
-    def array(self) -> np.ndarray:
-        """The column as it was given."""
+    def fill(self, whole: np.ndarray, at: int) -> int:
+        """Write the column into `whole` from row `at`; the row after it."""
+        end = at + self.rows
         if self.codes is not None:
-            return self.values[self.codes]
-        values = self.values.astype(self.dtype, copy=False)
-        return values if self.counts is None else np.repeat(values, self.counts)
+            whole[at:end] = self.values[self.codes]
+        elif self.counts is None:
+            whole[at:end] = self.values
+        else:
+            whole[at:end] = np.repeat(self.values, self.counts)
+        return end
 
 
 def _compacted(column: np.ndarray) -> tuple[np.ndarray, np.ndarray | None, np.ndarray | None]:
@@ -72,9 +76,14 @@ class KeptTable(Mapping):
             raise KeyError(column)
         if not self._parts:
             return self._empty[column]
-        arrays = [part[column].array() for part in self._parts]
-        # As np.concatenate joins the parts' own arrays: one part's type stands if the others agree.
-        return np.concatenate(arrays) if len(arrays) > 1 else arrays[0].copy()
+        values = [part[column] for part in self._parts]
+        # The type np.concatenate would give the parts' own arrays; each part written into the
+        # whole in turn, so that the column is held once, not twice, while it is made.
+        whole = np.empty(sum(v.rows for v in values), np.result_type(*{v.dtype for v in values}))
+        at = 0
+        for v in values:
+            at = v.fill(whole, at)
+        return whole
 
     def __iter__(self) -> Iterator[str]:
         return iter(self._columns)
