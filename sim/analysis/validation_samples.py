@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 
 from sim.analysis.statistics import days_without_delivery, population_days
 from sim.results import layout
@@ -59,16 +60,20 @@ class Run:
                 chosen = select(block)
                 for name in columns:
                     values = block[name][chosen]
-                    if values.dtype == object:  # held as codes until joined: a byte a row, not eight
+                    if values.dtype == object:  # held as codes: a byte a row, not eight
                         names, codes = np.unique(values, return_inverse=True)
                         found = texts[name]
                         values = np.array([found.setdefault(n, len(found)) for n in names], np.uint8)[codes]
+                    elif name == "replication":  # a whole number: four bytes, not eight
+                        values = values.astype(np.int32)
                     parts[group][name].append(values)
 
-        def joined(name: str, arrays: list[np.ndarray]) -> np.ndarray:
+        def joined(name: str, arrays: list[np.ndarray]) -> np.ndarray | pd.Categorical:
             if not texts[name]:
-                return np.concatenate(arrays)
-            return np.array(list(texts[name]), dtype=object)[np.concatenate(arrays[1:] or [np.empty(0, np.uint8)])]
+                return np.concatenate(arrays[1:] or arrays)  # the first, empty, only if nothing came
+            # Text stays coded: compared with a string (==, np.isin) as an array of strings would be.
+            codes = np.concatenate(arrays[1:] or [np.empty(0, np.uint8)])
+            return pd.Categorical.from_codes(codes, categories=list(texts[name]))
 
         # Column by column, each one's pieces let go once joined: the rows are held once, not twice.
         return {group: {name: joined(name, found.pop(name)) for name in columns} for group, found in parts.items()}
