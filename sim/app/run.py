@@ -14,6 +14,7 @@ from dataclasses import asdict
 from pathlib import Path
 
 from sim.analysis.statistics import READS, summarise
+from sim.app.heap import give_back_freed_memory
 from sim.config.card import CARD_COLUMNS, scenario_card
 from sim.config.clock import clock_h
 from sim.config.observations import checked
@@ -43,14 +44,13 @@ def execute(
     """Simulate `run` on `workers` processes and write every result file into `folder`; returns
     the summary. `overridden`: the keys inside the scenario that the command line changed;
     `progress`: the command's line, told each phase and closed here."""
-    from sim.analysis.report import write_report  # matplotlib loads only when a run gets this far
-
     clock = time.perf_counter()
     with ExitStack() as stack, recording(folder) as started:
         if progress:
             stack.callback(progress.close)  # cleared also when the run stops, before its message
         write_text(folder / layout.CONFIG, config_yaml)
         computed, precision = _replicate(run, folder, workers, progress)
+        give_back_freed_memory()  # the kept columns, before the check against the record reads the tables
         summary = _summary(run, scenario_name, computed, precision)
         if progress:
             progress.phase("tables")
@@ -64,6 +64,7 @@ def execute(
         write_table(folder / layout.CLOSED, trace.closed)
         write_json(folder / layout.SUMMARY, summary)
         write_json(folder / layout.VALIDATION, against_record(s, folder))
+        give_back_freed_memory()  # the rows the check read, before the report reads its own
         scenario = {"name": scenario_name, "overridden": list(overridden), "scenario": scenario_data(s)}
         write_json(folder / layout.SCENARIO, scenario)
         card = scenario_card(s, overridden)
@@ -72,7 +73,11 @@ def execute(
         write_json(folder / layout.PROVENANCE, provenance(started, now(), run_time_s, run.seed, workers))
         if progress:
             progress.phase("report")
-        write_report(folder)
+        # Loaded only now: matplotlib and the report's other libraries take about 95 MB, which
+        # would otherwise add to the peak of the statistics and the check against the record.
+        from sim.analysis.report import write_report
+
+        write_report(folder, processes=workers)  # the run's processes draw the figures
     return summary
 
 
