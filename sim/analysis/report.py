@@ -17,8 +17,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import numpy as np
-
 from sim.analysis import formatting, markdown, plots, precision
 from sim.analysis.formatting import Clock
 from sim.analysis.movement_facts import movement_facts
@@ -27,8 +25,8 @@ from sim.analysis.report_card import read_card
 from sim.analysis.report_checklist import stress_checklist
 from sim.analysis.report_checkpoints import checkpoint_results, convoy_queues, warmup_check
 from sim.analysis.report_deliveries import deliveries_results
-from sim.analysis.report_figures import figures
-from sim.analysis.report_method import TIMELINE_REPLICATION, method, provenance
+from sim.analysis.report_figures import figures_drawn
+from sim.analysis.report_method import method, provenance
 from sim.analysis.report_movements import brief_outcomes, movement_results
 from sim.analysis.report_scenario import describe
 from sim.analysis.report_sections import sections
@@ -36,9 +34,8 @@ from sim.analysis.report_studies import what_drives
 from sim.analysis.report_validation import against_record
 from sim.analysis.warmup import suggestions
 from sim.results import layout
-from sim.results.columns import PASSAGE_COLUMNS
-from sim.results.files import read_json, read_table, table_blocks, write_bytes, write_text
-from sim.results.records import OUTCOMES, Table
+from sim.results.files import read_json, write_bytes, write_text
+from sim.results.records import OUTCOMES
 
 INPUTS = (
     layout.SUMMARY,
@@ -51,19 +48,12 @@ INPUTS = (
     layout.PROVENANCE,
     layout.CONFIG,
 )
-# The columns the report reads of each table, and no others: a long run's tables are large. The
-# timeline's movements are replication TIMELINE_REPLICATION's rows alone.
-READ = {
-    "movements": ("flow", "outcome", "departure_h", "delivery_time_h"),
-    "timeline_movements": ("replication", "movement", "flow", "outcome", "end_h"),
-    "checkpoints": ("checkpoint", "lanes", "trucks", "wait_h", "other_trucks", "other_wait_h", "busy_h"),
-    "deliveries": ("replication", "time_h", "cargo", "tonnes"),
-}
 
 
-def write_report(folder: Path) -> None:
-    """Write the figures (PNG), report.html and report.md into `folder`."""
-    report = content(folder)
+def write_report(folder: Path, processes: int = 1) -> None:
+    """Write the figures (PNG), report.html and report.md into `folder`; `processes`: how many
+    may draw the figures meanwhile (`report_figures.figures_drawn`)."""
+    report = content(folder, processes)
     for figure in report["figures"]:
         write_bytes(folder / figure["file"], figure["png"])
     write_text(folder / layout.REPORT_HTML, render_html(report))
@@ -83,10 +73,20 @@ def render_markdown(report: dict) -> str:
     return markdown.environment().get_template("report.md.j2").render(**report)
 
 
-def content(folder: Path) -> dict:
+def content(folder: Path, processes: int = 1) -> dict:
     """Everything the report states, from the files of `folder`: facts and numbers already
-    formatted, figures as PNG bytes (and base64 for embedding)."""
+    formatted, figures as PNG bytes (and base64 for embedding), drawn by up to `processes`
+    processes while the text is gathered."""
     summary = read_json(folder / layout.SUMMARY)
+    validation = read_json(folder / layout.VALIDATION) if (folder / layout.VALIDATION).is_file() else None
+    with figures_drawn(folder, summary, validation, processes) as drawn:
+        report = _text(folder, summary)
+        report["figures"] = drawn()
+    return report
+
+
+def _text(folder: Path, summary: dict) -> dict:
+    """What the report says besides its figures."""
     scenario = read_json(folder / layout.SCENARIO)["scenario"]
     movements = movement_facts(folder / layout.TABLES["movements"], summary["replications"])
     run = read_json(folder / layout.PROVENANCE)
@@ -96,7 +96,7 @@ def content(folder: Path) -> dict:
     horizon_h, level = summary["horizon_h"], summary["confidence_level"]
     rows = [movement_results(k, m, movements, clock, horizon_h, level) for k, m in summary["movements"].items()]
     checkpoints = summary["checkpoints"]
-    report = {
+    return {
         "title": summary["title"],
         "description": summary["description"],
         "scenario_name": summary["scenario"],
@@ -126,26 +126,3 @@ def content(folder: Path) -> dict:
         "config": (folder / layout.CONFIG).read_text(encoding="utf-8"),  # shown in report.html; report.md links it
         "stress": stress_checklist(summary, run),
     }
-    # The figures last: the slowest part, and only once the text has found everything it needs;
-    # they read what they draw, one table at a time.
-    report["figures"] = figures(
-        summary,
-        lambda name: _figure_table(folder, name),
-        lambda name: table_blocks(folder / layout.TABLES[name], READ[name]),
-        read_table(folder / layout.TIMELINE),
-        read_table(folder / layout.CLOSED) if (folder / layout.CLOSED).exists() else None,  # since waiting_for
-        read_json(folder / layout.VALIDATION) if (folder / layout.VALIDATION).is_file() else None,
-    )
-    return report
-
-
-def _figure_table(folder: Path, name: str) -> Table:
-    """The table a figure draws (`READ`); of passages, the timeline's replication's rows alone."""
-    if name == "passages":
-        path = folder / layout.TABLES["passages"]
-        if not path.is_file():  # a run with tables.passages=false
-            return {c: np.empty(0) for c in PASSAGE_COLUMNS}  # as an empty file reads
-        return read_table(path, replication=TIMELINE_REPLICATION)
-    if name == "timeline_movements":
-        return read_table(folder / layout.TABLES["movements"], TIMELINE_REPLICATION, READ[name])
-    return read_table(folder / layout.TABLES[name], columns=READ[name])

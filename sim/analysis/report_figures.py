@@ -1,49 +1,118 @@
 """The figures of a run's report: which the run calls for, drawn (`sim.analysis.plots`) as PNG bytes
-and base64 for embedding, and numbered. Their titles and captions are in report_prose.j2, by name."""
+and base64 for embedding, and numbered. Their titles and captions are in report_prose.j2, by name.
+
+Each figure reads what it draws from the run's folder, one table at a time, a block of rows at a
+time where the table is long, and lets it go after. Given processes to spare, the figures are
+drawn in forked processes while the report's text is gathered: they are most of a report's time
+(a second or two each), and each is drawn alone, from the files.
+"""
 
 from __future__ import annotations
 
 import base64
-from collections.abc import Callable, Iterable
+import multiprocessing
+import signal
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import numpy as np
 
 from sim.analysis import plots
 from sim.analysis.report_method import TIMELINE_REPLICATION
 from sim.analysis.validation_figure import against_record
+from sim.results import layout
+from sim.results.columns import PASSAGE_COLUMNS
+from sim.results.files import read_table, table_blocks
 from sim.results.records import Table
 
 FIRST_REPLICATION = 0  # a run's tables start at replication 0
+# The columns the figures read of each table, and no others: a long run's tables are large. The
+# timeline's movements are replication TIMELINE_REPLICATION's rows alone.
+READ = {
+    "movements": ("flow", "outcome", "departure_h", "delivery_time_h"),
+    "timeline_movements": ("replication", "movement", "flow", "outcome", "end_h"),
+    "checkpoints": ("checkpoint", "lanes", "trucks", "wait_h", "other_trucks", "other_wait_h", "busy_h"),
+    "deliveries": ("replication", "time_h", "cargo", "tonnes"),
+}
 
 
-def figures(
-    summary: dict,
-    read: Callable[[str], Table],
-    blocks: Callable[[str], Iterable[Table]],
-    trace: Table,
-    closed: Table | None = None,
-    validation: dict | None = None,
-) -> list[dict]:
-    """Each figure as {name, file, number, png, base64} and the facts its caption states.
-    `read(name)` gives a results table (passages of the timeline's replication, the timeline's
-    movements), `blocks(name)` one a block of rows at a time (movements, checkpoints,
-    deliveries); each is read when its figure is drawn and let go after, so that a long run's
-    tables are never in memory together. `closed`: when each checkpoint was closed in
-    the timeline's replication (None if not recorded); `validation` (validation.json, if the run
-    has one) adds the observations against the runs."""
-    found = [_figure("delivery_times", plots.delivery_times(blocks("movements"), summary))]
-    if summary["checkpoints"]:
-        found.append(_figure("checkpoints", plots.checkpoints(blocks("checkpoints"), summary)))
-    passages = read("passages")
-    if len(trace["movement"]) or len(passages["movement"]):
-        png = plots.timeline(read("timeline_movements"), passages, trace, summary, TIMELINE_REPLICATION, closed)
-        found.append(_figure("timeline", png, replication=TIMELINE_REPLICATION, panels=plots.MAX_TRUCK_PANELS))
-    if summary["deliveries"]["cumulative_tonnes_by_day"]:
-        png = plots.deliveries(blocks("deliveries"), summary, FIRST_REPLICATION)
-        found.append(_figure("deliveries", png, needs=bool(summary["deliveries"]["population"])))
-    if validation and any(o["runs"] for o in validation["observations"]):
-        found.append(_figure("against_record", against_record(validation)))
+@contextmanager
+def figures_drawn(
+    folder: Path, summary: dict, validation: dict | None, processes: int = 1
+) -> Iterator[Callable[[], list[dict]]]:
+    """Start drawing the figures of the run in `folder` (its `summary`, and its validation.json if
+    it has one); gives a function that returns each as {name, file, number, png, base64} and the
+    facts its caption states, once drawn. With `processes` > 1 (and where processes can be
+    forked), that many processes draw them meanwhile, stopped when the block ends however it ends."""
+    names = [name for name, wanted in _CALLED_FOR.items() if wanted(summary, validation)]
+    jobs = [(folder, name, summary, validation) for name in names]
+    if processes < 2 or len(jobs) < 2 or "fork" not in multiprocessing.get_all_start_methods():
+        yield lambda: _numbered([_draw(*job) for job in jobs])
+        return
+    # Forked, the drawing processes start at once with matplotlib loaded; leaving the block
+    # terminates them (Pool.__exit__), so an interrupted report leaves nothing drawing.
+    with multiprocessing.get_context("fork").Pool(min(processes, len(jobs)), initializer=_ignore_interrupts) as pool:
+        pending = [pool.apply_async(_draw, job) for job in jobs]
+        yield lambda: _numbered([p.get() for p in pending])
+
+
+def _ignore_interrupts() -> None:
+    # Ctrl-C reaches every process of the terminal; the report's own process decides what to keep.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _numbered(drawn: list[dict | None]) -> list[dict]:
+    found = [figure for figure in drawn if figure is not None]
     for number, figure in enumerate(found, 1):
         figure["number"] = number
     return found
+
+
+def _draw(folder: Path, name: str, summary: dict, validation: dict | None) -> dict | None:
+    """The figure `name` of the run in `folder`; None if the run has nothing for it to show."""
+    if name == "delivery_times":
+        return _figure(name, plots.delivery_times(_blocks(folder, "movements"), summary))
+    if name == "checkpoints":
+        return _figure(name, plots.checkpoints(_blocks(folder, "checkpoints"), summary))
+    if name == "timeline":
+        trace, passages = read_table(folder / layout.TIMELINE), _timeline_passages(folder)
+        if not (len(trace["movement"]) or len(passages["movement"])):
+            return None
+        movements = read_table(folder / layout.TABLES["movements"], TIMELINE_REPLICATION, READ["timeline_movements"])
+        closed = read_table(folder / layout.CLOSED) if (folder / layout.CLOSED).exists() else None  # since waiting_for
+        png = plots.timeline(movements, passages, trace, summary, TIMELINE_REPLICATION, closed)
+        return _figure(name, png, replication=TIMELINE_REPLICATION, panels=plots.MAX_TRUCK_PANELS)
+    if name == "deliveries":
+        png = plots.deliveries(_blocks(folder, "deliveries"), summary, FIRST_REPLICATION)
+        return _figure(name, png, needs=bool(summary["deliveries"]["population"]))
+    return _figure(name, against_record(validation))
+
+
+# Which figures a run calls for, in their order in the report.
+_CALLED_FOR = {
+    "delivery_times": lambda summary, validation: True,
+    "checkpoints": lambda summary, validation: bool(summary["checkpoints"]),
+    "timeline": lambda summary, validation: True,  # unless the replication has nothing to show (`_draw`)
+    "deliveries": lambda summary, validation: bool(summary["deliveries"]["cumulative_tonnes_by_day"]),
+    "against_record": lambda summary, validation: _observed_in_runs(validation),
+}
+
+
+def _observed_in_runs(validation: dict | None) -> bool:
+    return bool(validation and any(o["runs"] for o in validation["observations"]))
+
+
+def _blocks(folder: Path, name: str) -> Iterator[Table]:
+    return table_blocks(folder / layout.TABLES[name], READ[name])
+
+
+def _timeline_passages(folder: Path) -> Table:
+    """The passages of the timeline's replication alone."""
+    path = folder / layout.TABLES["passages"]
+    if not path.is_file():  # a run with tables.passages=false
+        return {c: np.empty(0) for c in PASSAGE_COLUMNS}  # as an empty file reads
+    return read_table(path, replication=TIMELINE_REPLICATION)
 
 
 def _figure(name: str, png: bytes, **facts: object) -> dict:

@@ -20,9 +20,11 @@ from __future__ import annotations
 
 import argparse
 import sys
+from functools import partial
 from pathlib import Path
 
 from sim.analysis.report import INPUTS, write_report
+from sim.config.cores import available_cores
 from sim.results import layout
 from sim.results.status import folder_problem
 from sim.results.sweep import is_sweep, job_folders
@@ -52,7 +54,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     if is_sweep(folder):
         return _sweep(folder)
-    inputs, write = INPUTS, write_report
+    inputs, write = INPUTS, partial(write_report, processes=available_cores())
     if (folder / layout.STUDY).is_file():  # a sensitivity study's folder (`python -m sim.sensitivity`)
         from sim.analysis import sensitivity_report
 
