@@ -86,12 +86,23 @@ def test_non_finite_values_are_refused_once_by_the_value_rules(value):
 
 
 def test_a_run_beyond_the_machines_memory_is_refused_naming_what_drives_it():
-    # Every value in range; a million replications of cumulative tonnes by day over ten years do not fit.
-    found = about(problems_of(["replications=1000000", "scenario.horizon_days=3653"]), "replications")
+    # Every value in range; a million replications of a departure every hour for 70 days keep
+    # 1,680 movements' rows each for the statistics: they do not fit.
+    flow = "scenario.flows.lachin_supply"
+    found = about(
+        problems_of(["scenario=open_corridor_2022", "replications=1000000", f"{flow}.every_h=1"]), "replications"
+    )
     assert len(found) == 1, found
-    assert found[0].startswith("replications=1000000, scenario.horizon_days=3653.0: the run would need about")
+    assert found[0].startswith(f"replications=1000000, {flow}.every_h=1.0: the run would need about")
+    assert "for the tables kept for the statistics" in found[0]
     assert "GiB of memory" in found[0] and "(this machine has 24 GiB; at most 50% is used)" in found[0]
-    assert found[0].endswith(": fewer replications, or a shorter horizon")
+    assert found[0].endswith(": fewer replications, or less frequent departures")
+
+
+def test_a_long_horizon_alone_no_longer_costs_memory_per_day():
+    # The cumulative tonnes are made a day at a time: ten years of a million replications fit.
+    run = load_run(["replications=1000000", "scenario.horizon_days=3653"])  # no ConfigError
+    assert not list(memory.memory_problems(run))
 
 
 def test_many_trucks_on_a_frequent_flow_are_refused_for_memory_naming_the_flow():

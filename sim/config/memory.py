@@ -28,8 +28,9 @@ DRAW = 16  # one random value of one replication: the uniform and its transforme
 TRUCK_ROW = 100  # a truck's state and outcome in one replication, until its piece is collected
 MOVEMENT_ROW = 120  # a convoy's journey, passages and outcome in one replication, likewise
 CHECKPOINT_ROW = 150  # a checkpoint's row of one replication (while collected, and kept)
-KEPT_MOVEMENT_ROW = 400  # a movements-table row and its deliveries, kept for the whole run's statistics
-DAY = 8  # a replication's tonnes of one day, for the cumulative deliveries by day
+# A movements-table row and its deliveries, kept compact for the whole run's statistics (about 40
+# bytes), and the columns the statistics make of them at the end (about 35 bytes), with room to spare.
+KEPT_MOVEMENT_ROW = 100
 ARRIVAL = 180  # one other-traffic vehicle of one replication: its arrival and inspection, lists and arrays
 CLOSURE = 200  # one random closure window of one replication
 TIMELINE_ROW = 200  # a truck at a checkpoint in the timeline of the first replication
@@ -91,11 +92,11 @@ def estimate_memory(run: RunConfig) -> list[Part]:
     trucks', convoys' and checkpoints' numbers of those replications until they are collected
     (`Collector`); the other traffic and random closures of one replication (`draw_points`). A
     worker's finished piece may wait in memory (/dev/shm) for the parent: counted once more. In the
-    main process: the tables kept for the statistics (`Assembly` of every replication's movements,
-    deliveries and checkpoints rows, twice for `replications=auto`, whose parts are joined again
-    after each batch; the cumulative tonnes by replication and day) and the timeline of the first
-    replication. Flow departures count as convoys. Within -12%..+41% of the peak resident
-    memory measured (docs/scenarios.md, Bounds); what is smaller (the plan, the report) is left out.
+    main process: the tables kept for the statistics (`sim.results.kept`: every replication's
+    movements and deliveries rows, compact, and the columns the statistics make of them; the
+    checkpoints table is kept as sums, a byte a replication) and the timeline of the first
+    replication. Flow departures count as convoys. Set against peak resident memory measured
+    (docs/scenarios.md, Bounds); what is smaller (the plan, the report) is left out.
     """
     s = run.scenario
     auto = run.replications == "auto"
@@ -109,13 +110,13 @@ def estimate_memory(run: RunConfig) -> list[Part]:
     workers = _workers(run, reps, auto)
     copies = 2 if workers > 1 else 1  # a worker's piece, and the same piece waiting for the parent
     n_convoys = sum(count for _, _, count in convoys)
-    kept, days = _kept(s, reps, auto, n_convoys)
+    kept = reps * n_convoys * KEPT_MOVEMENT_ROW
 
     reps_key = f"precision.max_replications={reps}" if auto else f"replications={reps}"
     convoy_keys = _convoy_keys(convoys, piece_of, reps_key)
     horizon_key = f"scenario.horizon_days={s.horizon_days}"
     traffic_keys = [max(traffic_of, key=traffic_of.get), horizon_key] if traffic_of else [horizon_key]
-    kept_keys, kept_remedy = _kept_keys(convoys, n_convoys, kept, days, reps_key, horizon_key)
+    kept_keys, kept_remedy = _kept_keys(convoys, n_convoys, reps_key)
     processes = workers + (1 if workers > 1 else 0)
     each = f" in each of {workers} workers" if workers > 1 else ""
     return [
@@ -185,13 +186,6 @@ def _workers(run: RunConfig, reps: int, auto: bool) -> int:
     return min(max(workers, 1) if isinstance(workers, int) else 1, math.ceil(reps / SMALLEST_PIECE))
 
 
-def _kept(s: Scenario, reps: int, auto: bool, n_convoys: float) -> tuple[float, float]:
-    """The bytes of the tables kept for the statistics, and of those the tonnes by day."""
-    kept = (2 if auto else 1) * reps * (n_convoys * KEPT_MOVEMENT_ROW + len(s.checkpoints) * CHECKPOINT_ROW)
-    days = reps * math.ceil(s.horizon_days) * DAY
-    return kept + days, days
-
-
 def _convoy_keys(convoys: list[Convoy], piece_of: dict[str, float], reps_key: str) -> list[str]:
     """The keys a refusal names for the draws and results: the biggest convoy's, else the replications."""
     biggest = max(piece_of, key=piece_of.get, default=None)
@@ -204,13 +198,9 @@ def _convoy_keys(convoys: list[Convoy], piece_of: dict[str, float], reps_key: st
     return keys
 
 
-def _kept_keys(
-    convoys: list[Convoy], n_convoys: float, kept: float, days: float, reps_key: str, horizon_key: str
-) -> tuple[list[str], str]:
-    """The keys a refusal names for the kept tables, with the remedy: the horizon's or a frequent flow's too."""
+def _kept_keys(convoys: list[Convoy], n_convoys: float, reps_key: str) -> tuple[list[str], str]:
+    """The keys a refusal names for the kept tables, with the remedy: a frequent flow's too."""
     frequent = max(((w, m, n) for w, m, n in convoys if isinstance(m, Flow)), key=lambda c: c[2], default=None)
-    if days > kept - days:
-        return [reps_key, horizon_key], "fewer replications, or a shorter horizon"
     if frequent is not None and frequent[2] > 1 and 2 * frequent[2] >= n_convoys:
         every_key = f"{frequent[0]}.every_h={frequent[1].every_h}"
         return [reps_key, every_key], "fewer replications, or less frequent departures"
