@@ -88,7 +88,7 @@ def content(folder: Path) -> dict:
     formatted, figures as PNG bytes (and base64 for embedding)."""
     summary = read_json(folder / layout.SUMMARY)
     scenario = read_json(folder / layout.SCENARIO)["scenario"]
-    movements = movement_facts(folder / layout.TABLES["movements"], summary["replications"])
+    movements = movement_facts(layout.table_path(folder, "movements"), summary["replications"])
     run = read_json(folder / layout.PROVENANCE)
     clock = Clock(summary["start"])
     card = read_card(folder / layout.CARD)
@@ -131,7 +131,7 @@ def content(folder: Path) -> dict:
     report["figures"] = figures(
         summary,
         lambda name: _figure_table(folder, name),
-        lambda name: table_blocks(folder / layout.TABLES[name], READ[name]),
+        lambda name: table_blocks(layout.table_path(folder, name), READ[name]),
         read_table(folder / layout.TIMELINE),
         read_table(folder / layout.CLOSED) if (folder / layout.CLOSED).exists() else None,  # since waiting_for
         read_json(folder / layout.VALIDATION) if (folder / layout.VALIDATION).is_file() else None,
@@ -142,10 +142,10 @@ def content(folder: Path) -> dict:
 def _figure_table(folder: Path, name: str) -> Table:
     """The table a figure draws (`READ`); of passages, the timeline's replication's rows alone."""
     if name == "passages":
-        path = folder / layout.TABLES["passages"]
+        path = layout.table_path(folder, "passages")
         if not path.is_file():  # a run with tables.passages=false
             return {c: np.empty(0) for c in PASSAGE_COLUMNS}  # as an empty file reads
         return read_table(path, replication=TIMELINE_REPLICATION)
     if name == "timeline_movements":
-        return read_table(folder / layout.TABLES["movements"], TIMELINE_REPLICATION, READ[name])
-    return read_table(folder / layout.TABLES[name], columns=READ[name])
+        return read_table(layout.table_path(folder, "movements"), TIMELINE_REPLICATION, READ[name])
+    return read_table(layout.table_path(folder, name), columns=READ[name])
