@@ -13,6 +13,7 @@ the same run's CSV file.
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
 import numpy as np
@@ -28,7 +29,7 @@ ROW_GROUP_ROWS = 100_000
 COMPRESSION = "zstd"  # a third smaller than pyarrow's default (snappy), as quick to write and read
 
 
-def _pyarrow():
+def _pyarrow() -> tuple:
     """pyarrow and its Parquet module, or ImportError saying how to install them."""
     try:
         import pyarrow as pa
@@ -110,29 +111,29 @@ def _arrow_column(values: np.ndarray) -> pa.Array:
     return pa.array(values, pa.string(), mask=values == "", from_pandas=True)
 
 
-def read_table(path, replication: int | None = None, columns: Sequence[str] | None = None) -> Table:
-    """A Parquet table as `files.read_table` reads a CSV one (see `numpy_columns`); with
+def read_table(path: Path, replication: int | None = None, columns: Sequence[str] | None = None) -> Table:
+    """A Parquet table as `files.read_table` reads a CSV one (see `_numpy_columns`); with
     `replication`, only its rows (the row groups' statistics let the others go unread); with
     `columns`, only those, in the file's order."""
     _, pq = _pyarrow()
     file = pq.ParquetFile(path)
     names = [c for c in file.schema_arrow.names if columns is None or c in columns]
     if replication is not None:
-        return numpy_columns(pq.read_table(path, columns=names, filters=[("replication", "=", replication)]))
+        return _numpy_columns(pq.read_table(path, columns=names, filters=[("replication", "=", replication)]))
     # Column by column: the file's Arrow form and the arrays made of it are never both held whole.
-    return {name: numpy_columns(file.read(columns=[name]))[name] for name in names}
+    return {name: _numpy_columns(file.read(columns=[name]))[name] for name in names}
 
 
-def table_blocks(path, columns: Sequence[str], rows: int) -> Iterator[Table]:
+def table_blocks(path: Path, columns: Sequence[str], rows: int) -> Iterator[Table]:
     """The columns of a Parquet table, `rows` rows at a time, each as `read_table` gives it."""
     _, pq = _pyarrow()
     file = pq.ParquetFile(path)
     names = [c for c in file.schema_arrow.names if c in columns]
     for batch in file.iter_batches(batch_size=rows, columns=names):
-        yield numpy_columns(batch)
+        yield _numpy_columns(batch)
 
 
-def numpy_columns(table: pa.Table | pa.RecordBatch) -> Table:
+def _numpy_columns(table: pa.Table | pa.RecordBatch) -> Table:
     """Arrow columns as `files.read_table` gives a CSV file's: numbers as float arrays (NaN where
     null), text as object arrays of strings ("" where null), each distinct string held once; a
     column without a value in any row as floats (NaN), as a CSV column of empty cells reads."""
