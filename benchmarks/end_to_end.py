@@ -82,7 +82,8 @@ def run_cli(replications: int, workers: int, extra: list[str] = ()) -> dict:
         wall_s = time.perf_counter() - start
         if done.returncode != 0:
             raise RuntimeError(f"python -m sim {' '.join(arguments)} failed:\n{done.stderr}")
-        tables_mb = sum(p.stat().st_size for p in (Path(scratch) / "run").iterdir() if p.stem in TABLE_NAMES) / 1e6
+        tables = [p for p in (Path(scratch) / "run").iterdir() if p.stem in TABLE_NAMES and p.suffix != ".png"]
+        tables_mb = sum(p.stat().st_size for p in tables) / 1e6
         used = json.loads(out.read_text())
         return {"replications": replications, "workers": workers, "wall_s": wall_s, "tables_mb": tables_mb, **used}
 
