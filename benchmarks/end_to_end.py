@@ -5,10 +5,12 @@ repository's root:
     python -m benchmarks.end_to_end                          # 10^4, 10^5 and 10^6 replications
     python -m benchmarks.end_to_end --sizes 10000 100000     # skip the million (a few minutes less)
     python -m benchmarks.end_to_end --sizes 100000 --workers 1 2   # what a second worker buys
+    python -m benchmarks.end_to_end --sizes 100000 --override tables.format=parquet   # any key=value
 
 Each run is a fresh process into a temporary folder. Printed per run: wall time, CPU time (user +
 system, the parent and its workers together), the parent's peak RSS (/proc's VmHWM) and the
-largest worker's (its ru_maxrss, which Linux reports as the same high-water mark), and the ratio
+largest worker's (its ru_maxrss, which Linux reports as the same high-water mark), the tables'
+bytes (the four tables of `Records`, in either format), and the ratio
 of the run's CPU time to what the simulator alone spends on as many replications (measured in
 this process, per CPU second). Wall times count only on a quiet machine: the load average is
 printed before and after.
@@ -26,6 +28,8 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+
+from sim.results.records import TABLE_NAMES
 
 ROOT = Path(__file__).resolve().parent.parent
 SIZES = (10_000, 100_000, 1_000_000)
@@ -78,7 +82,10 @@ def run_cli(replications: int, workers: int, extra: list[str] = ()) -> dict:
         wall_s = time.perf_counter() - start
         if done.returncode != 0:
             raise RuntimeError(f"python -m sim {' '.join(arguments)} failed:\n{done.stderr}")
-        return {"replications": replications, "workers": workers, "wall_s": wall_s, **json.loads(out.read_text())}
+        tables = [p for p in (Path(scratch) / "run").iterdir() if p.stem in TABLE_NAMES and p.suffix != ".png"]
+        tables_mb = sum(p.stat().st_size for p in tables) / 1e6
+        used = json.loads(out.read_text())
+        return {"replications": replications, "workers": workers, "wall_s": wall_s, "tables_mb": tables_mb, **used}
 
 
 def simulator_cpu_s_per_replication(replications: int = 5000) -> float:
@@ -97,20 +104,20 @@ def load() -> str:
     return "load average {:.2f} {:.2f} {:.2f}".format(*os.getloadavg())
 
 
-def report(sizes: list[int], workers: list[int]) -> list[dict]:
-    """Run and print every (size, workers) combination; the measurements."""
-    print(f"End to end: python -m sim scenario=baseline replications=N workers=W; {load()}")
+def report(sizes: list[int], workers: list[int], overrides: list[str] = ()) -> list[dict]:
+    """Run and print every (size, workers) combination, with `overrides` (key=value); the measurements."""
+    print(f"End to end: python -m sim scenario=baseline replications=N workers=W {' '.join(overrides)}; {load()}")
     per_replication_s = simulator_cpu_s_per_replication()
     print(f"  simulator alone: {per_replication_s * 1e6:.0f} us CPU per replication")
     found = []
     for n in sizes:
         for w in workers:
-            m = run_cli(n, w)
+            m = run_cli(n, w, overrides)
             found.append(m)
             print(
                 f"  N={n:>9,} workers={w}: wall {m['wall_s']:7.1f} s, CPU {m['cpu_s']:7.1f} s "
                 f"(parent {m['parent_cpu_s']:.1f} s), peak RSS parent {m['parent_peak_mb']:.0f} MB, "
-                f"largest worker {m['worker_peak_mb']:.0f} MB; CPU / simulator alone "
+                f"largest worker {m['worker_peak_mb']:.0f} MB; tables {m['tables_mb']:.0f} MB; CPU / simulator alone "
                 f"{m['cpu_s'] / (per_replication_s * n):.2f}"
             )
     for n in sizes:
@@ -125,12 +132,15 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.end_to_end", description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=list(SIZES), help="replications per run")
     parser.add_argument("--workers", type=int, nargs="+", default=[2], help="worker processes per run")
+    parser.add_argument(
+        "--override", action="append", default=[], metavar="KEY=VALUE", help="added to every run's command line"
+    )
     parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
         child(*json.loads(args.child))
         return 0
-    report(args.sizes, args.workers)
+    report(args.sizes, args.workers, args.override)
     return 0
 
 

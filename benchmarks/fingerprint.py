@@ -36,7 +36,7 @@ def fingerprints(replications: int = REPLICATIONS) -> dict[str, dict[str, str]]:
         for name, run in runs.items():
             folder = Path(scratch) / name
             execute(run, folder, name, "")
-            found[name] = {f: hashlib.sha256((folder / f).read_bytes()).hexdigest() for f in layout.DATA_FILES}
+            found[name] = {f: hashlib.sha256((folder / f).read_bytes()).hexdigest() for f in layout.data_files(folder)}
     return found
 
 

@@ -27,11 +27,11 @@ def status(folder: Path) -> str | None:
         return None
 
 
-def start_long_run(tmp_path: Path) -> tuple[subprocess.Popen, Path]:
+def start_long_run(tmp_path: Path, *overrides: str) -> tuple[subprocess.Popen, Path]:
     """A run far too long to finish, started and waited for until it is simulating."""
     folder = tmp_path / "run"
     process = subprocess.Popen(
-        [sys.executable, "-m", "sim", "replications=1000000", f"hydra.run.dir={folder}"],
+        [sys.executable, "-m", "sim", "replications=1000000", f"hydra.run.dir={folder}", *overrides],
         cwd=tmp_path,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,

@@ -440,7 +440,13 @@ def test_rebuild_from_the_files_alone_is_byte_identical(folder, rebuild):
 
 def test_figures_drawn_in_other_processes_are_those_drawn_in_turn(folder):
     drawn = {n: content(folder, processes=n)["figures"] for n in (1, 3)}
-    assert [f["name"] for f in drawn[1]] == ["delivery_times", "checkpoints", "timeline", "deliveries", "against_record"]
+    assert [f["name"] for f in drawn[1]] == [
+        "delivery_times",
+        "checkpoints",
+        "timeline",
+        "deliveries",
+        "against_record",
+    ]
     assert drawn[3] == drawn[1]  # names, numbers, facts and the PNG bytes
 
 

@@ -88,7 +88,7 @@ def content(folder: Path, processes: int = 1) -> dict:
 def _text(folder: Path, summary: dict) -> dict:
     """What the report says besides its figures."""
     scenario = read_json(folder / layout.SCENARIO)["scenario"]
-    movements = movement_facts(folder / layout.TABLES["movements"], summary["replications"])
+    movements = movement_facts(layout.table_path(folder, "movements"), summary["replications"])
     run = read_json(folder / layout.PROVENANCE)
     clock = Clock(summary["start"])
     card = read_card(folder / layout.CARD)

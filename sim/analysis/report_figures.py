@@ -79,7 +79,7 @@ def _draw(folder: Path, name: str, summary: dict, validation: dict | None) -> di
         trace, passages = read_table(folder / layout.TIMELINE), _timeline_passages(folder)
         if not (len(trace["movement"]) or len(passages["movement"])):
             return None
-        movements = read_table(folder / layout.TABLES["movements"], TIMELINE_REPLICATION, READ["timeline_movements"])
+        movements = read_table(layout.table_path(folder, "movements"), TIMELINE_REPLICATION, READ["timeline_movements"])
         closed = read_table(folder / layout.CLOSED) if (folder / layout.CLOSED).exists() else None  # since waiting_for
         png = plots.timeline(movements, passages, trace, summary, TIMELINE_REPLICATION, closed)
         return _figure(name, png, replication=TIMELINE_REPLICATION, panels=plots.MAX_TRUCK_PANELS)
@@ -104,12 +104,12 @@ def _observed_in_runs(validation: dict | None) -> bool:
 
 
 def _blocks(folder: Path, name: str) -> Iterator[Table]:
-    return table_blocks(folder / layout.TABLES[name], READ[name])
+    return table_blocks(layout.table_path(folder, name), READ[name])
 
 
 def _timeline_passages(folder: Path) -> Table:
     """The passages of the timeline's replication alone."""
-    path = folder / layout.TABLES["passages"]
+    path = layout.table_path(folder, "passages")
     if not path.is_file():  # a run with tables.passages=false
         return {c: np.empty(0) for c in PASSAGE_COLUMNS}  # as an empty file reads
     return read_table(path, replication=TIMELINE_REPLICATION)

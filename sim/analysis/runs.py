@@ -36,11 +36,11 @@ def load_run(folder: Path, label: str) -> Run:
     """The files of a complete run folder (see RUN_FILES)."""
     summary = read_json(folder / layout.SUMMARY)
     seed = read_json(folder / layout.PROVENANCE).get("seed", summary.get("seed"))
-    deliveries = folder / layout.TABLES["deliveries"]
+    deliveries = layout.table_path(folder, "deliveries")
     return Run(
         label=label,
         summary=summary,
-        movements=read_table(folder / layout.TABLES["movements"]),
+        movements=read_table(layout.table_path(folder, "movements")),
         seed=seed,
         deliveries=read_table(deliveries) if deliveries.is_file() else None,
     )

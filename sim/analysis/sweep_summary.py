@@ -47,7 +47,7 @@ def summarise_sweep(sweep: Path) -> tuple[list[dict], Table | None]:
         summary = read_json(job / layout.SUMMARY)
         for key, m in summary["movements"].items():
             rows.append({**swept, **base, "movement": key, **movement_metrics(m)})
-        movements = read_table(job / layout.TABLES["movements"])
+        movements = read_table(layout.table_path(job, "movements"))
         for column in COUNTS:
             if column in movements:
                 movements[column] = movements[column].astype(np.int64)

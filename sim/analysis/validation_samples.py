@@ -50,7 +50,7 @@ class Run:
     def _gather(self, table: str, read: list[str], columns: list[str], groups: dict) -> dict:
         """Group -> `columns` of the rows `groups[group](block)` selects, from one pass over the
         table's columns `read`: only the rows selected are ever held."""
-        path = self.folder / layout.TABLES[table]
+        path = layout.table_path(self.folder, table)
         if not path.is_file():
             raise MissingTable(f"this run wrote no {path.name}")
         parts = {group: {name: [np.empty(0)] for name in columns} for group in groups}

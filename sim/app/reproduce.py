@@ -26,8 +26,6 @@ from sim.results import layout
 from sim.results.files import read_json, read_table
 from sim.results.status import folder_problem, read_status
 
-DATA_FILES = layout.DATA_FILES
-
 
 def main(argv: list[str] | None = None) -> int:
     """`python -m sim.reproduce`: run a folder's config again and compare the data files; the exit status."""
@@ -37,7 +35,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--keep", type=Path, help="write the re-run into this folder instead of a temporary one")
     args = parser.parse_args(argv)
     folder: Path = args.folder
-    data_files = [name for name in DATA_FILES if name not in layout.OPTIONAL or (folder / name).is_file()]
+    data_files = layout.data_files(folder)
     problem = folder_problem(folder, (layout.CONFIG, *data_files))  # e.g. a folder of a version without a table
     if problem:
         print(f"{folder}: {problem}; nothing to reproduce", file=sys.stderr)

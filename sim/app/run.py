@@ -19,10 +19,10 @@ from sim.config.card import CARD_COLUMNS, scenario_card
 from sim.config.clock import clock_h
 from sim.config.observations import checked
 from sim.config.plain import scenario_data
-from sim.config.scenario import Precision, PrecisionMetric, RunConfig, Scenario
+from sim.config.scenario import Precision, PrecisionMetric, RunConfig, Scenario, TableFormat
 from sim.results import layout
 from sim.results.columns import TABLE_COLUMNS
-from sim.results.files import table_file, write_json, write_table, write_text
+from sim.results.files import parquet_file, table_file, write_json, write_table, write_text
 from sim.results.kept import KEPT_TABLES, Kept
 from sim.results.provenance import provenance
 from sim.results.records import Records
@@ -90,12 +90,17 @@ def _replicate(run: RunConfig, folder: Path, workers: int, progress: Progress | 
     def statistics(records: Records) -> dict:
         return summarise(records, **inputs)
 
-    # The tables go to their files as the replications come, their rows made where they were
-    # simulated; only a compact copy of what the statistics read is kept, so that a long run does
-    # not hold every row.
+    # The tables go to their files as the replications come, their CSV rows made where they were
+    # simulated (Parquet's from the columns, here); only a compact copy of what the statistics
+    # read is kept, so that a long run does not hold every row.
+    parquet = run.tables.format is TableFormat.parquet
+    names, opened = (layout.PARQUET_TABLES, parquet_file) if parquet else (layout.TABLES, table_file)
+    # An earlier run's tables left in this folder (in the other format, or passages) would be read as this run's.
+    for stale in (*layout.TABLES.values(), *layout.PARQUET_TABLES.values()):
+        (folder / stale).unlink(missing_ok=True)
     with ExitStack() as files:
         writers = {
-            name: files.enter_context(table_file(folder / layout.TABLES[name], columns))
+            name: files.enter_context(opened(folder / names[name], columns))
             for name, columns in TABLE_COLUMNS.items()
             if name != "passages" or run.tables.passages
         }
@@ -104,9 +109,14 @@ def _replicate(run: RunConfig, folder: Path, workers: int, progress: Progress | 
 
         def replicate(count: int, first: int) -> Records:
             written, keep = tuple(writers), KEPT_TABLES
+            if parquet:  # the columns come back, not CSV rows
+                written, keep = (), tuple(dict.fromkeys((*KEPT_TABLES, *writers)))
             for piece in simulate_written(s, run.seed, count, workers, first, progress, written, keep):
                 for name, writer in writers.items():
-                    writer.write_text(piece.rows[name])
+                    if parquet:
+                        writer.write(getattr(piece.records, name))
+                    else:
+                        writer.write_text(piece.rows[name])
                 kept.add(piece.records)
             return kept.records()
 

@@ -88,12 +88,22 @@ class SweepReport:
     log_time_axis: bool = False
 
 
+class TableFormat(Enum):
+    """The file format of a run's tables: CSV (text, any tool) or Parquet (columnar, typed, smaller;
+    needs pyarrow: the `parquet` extra)."""
+
+    csv = "csv"
+    parquet = "parquet"
+
+
 @dataclass
 class Tables:
-    """Which of the optional tables a run writes. passages.csv is most of a long run's bytes and
-    of the time spent writing them (a row per replication, movement and place reached); without
-    it the report's timeline shows the trucks at the checkpoints (timeline.csv) alone."""
+    """How a run writes its tables, and which of the optional ones. passages is most of a long
+    run's bytes and of the time spent writing them (a row per replication, movement and place
+    reached); without it the report's timeline shows the trucks at the checkpoints (timeline.csv)
+    alone."""
 
+    format: TableFormat = TableFormat.csv
     passages: bool = True
 
 

@@ -8,6 +8,7 @@ The rules shared by many parts (delays, datetimes, probabilities, closures) are 
 
 from __future__ import annotations
 
+import importlib.util
 import math
 from collections.abc import Iterator
 from datetime import datetime
@@ -29,7 +30,7 @@ from sim.config.rules import (
     rate_problems,
     time_problems,
 )
-from sim.config.scenario import RunConfig, Scenario
+from sim.config.scenario import RunConfig, Scenario, TableFormat
 from sim.config.schema import CargoType, Checkpoint, Needs
 from sim.config.uncertainty import uncertainty_problems
 
@@ -69,6 +70,9 @@ def _run_problems(run: RunConfig) -> Iterator[str]:
         yield f"workers={run.workers}: must be >= 1"
     if run.seed < 0:
         yield f"seed={run.seed}: must be >= 0"
+    # Looked for, not imported: pyarrow is imported only where the tables are written and read.
+    if run.tables.format is TableFormat.parquet and importlib.util.find_spec("pyarrow") is None:
+        yield 'tables.format=parquet: needs pyarrow, which is not installed: pip install -e ".[parquet]"'
     reference = run.sweep_report.reference_job
     if reference is not None and reference < 0:
         yield f"sweep_report.reference_job={reference}: must be a job number (0, 1, ...) or null"

@@ -21,6 +21,7 @@ from typing import IO
 
 import numpy as np
 
+from sim.results import parquet
 from sim.results.records import Table
 
 
@@ -92,6 +93,20 @@ def table_file(path: Path, columns: Sequence[str]) -> Iterator[TableWriter]:
         yield TableWriter(handle, columns)
 
 
+@contextmanager
+def parquet_file(path: Path, columns: Sequence[str]) -> Iterator[parquet.ParquetWriter]:
+    """A Parquet file written as a stream of tables with the same columns (`sim.results.parquet`),
+    appearing at `path` only once the block ends without error."""
+    with atomic_file(path, "wb") as handle:
+        writer = parquet.ParquetWriter(handle, columns)
+        try:
+            yield writer
+        except BaseException:
+            writer.discard()
+            raise
+        writer.close()
+
+
 class TableWriter:
     """Writes tables as CSV rows under a header. Long tables are converted to Python objects in
     blocks, so writing needs little memory beyond the table being written."""
@@ -150,13 +165,16 @@ _BLOCK = 10_000  # rows formatted at a time
 
 
 def read_table(path: Path, replication: int | None = None, columns: Sequence[str] | None = None) -> Table:
-    """A CSV file written by `write_table`: numeric columns as float arrays (empty cells NaN), text
+    """A CSV file written by `write_table` (or a Parquet file, read by `sim.results.parquet` into
+    the same arrays, by its suffix): numeric columns as float arrays (empty cells NaN), text
     columns as object arrays of strings (empty cells ""), as `sim.results.records` builds them;
     with `replication`, only that replication's rows, which lie together (a run writes its tables
     in replication order): reading stops after them; with `columns`, only those (a million
     replications' movements are 4 million rows of 23 columns). pandas' C parser reads the file (ten times
     as fast as the csv module and float() per cell), each column's type inferred over all its
     rows, so a column with text in any row is text throughout, its numbers as written."""
+    if path.suffix == PARQUET_SUFFIX:
+        return parquet.read_table(path, replication, columns)
     import pandas as pd  # loads only when a table is read
 
     source: Path | io.StringIO = path
@@ -180,11 +198,14 @@ def read_table(path: Path, replication: int | None = None, columns: Sequence[str
 # Rows of a table read at a time: the parser holds a block's every field as text while it works
 # (about 90 MB for 200,000 rows of the movements table, 25 MB for 50,000, no slower).
 BLOCK_ROWS = 50_000
+PARQUET_SUFFIX = ".parquet"
 
 
 def table_blocks(path: Path, columns: Sequence[str]) -> Iterator[Table]:
     """The columns of a CSV file written by `write_table`, a block of rows at a time, each column
-    as `read_table` gives it: for a summary of a table too long to hold."""
+    as `read_table` gives it: for a summary of a table too long to hold. A Parquet file too."""
+    if path.suffix == PARQUET_SUFFIX:
+        return parquet.table_blocks(path, columns, BLOCK_ROWS)
     import pandas as pd
 
     options = {"keep_default_na": False, "na_values": [""], "low_memory": False, "usecols": columns}

@@ -28,7 +28,7 @@ class RunResults:
         """One of the run's tables (movements, passages, checkpoints, deliveries) as column arrays."""
         if name not in TABLE_NAMES:
             raise ValueError(f"no table {name!r}; the tables are {', '.join(TABLE_NAMES)}")
-        return read_table(self.folder / layout.TABLES[name])
+        return read_table(layout.table_path(self.folder, name))
 
     def to_pandas(self, *names: str) -> dict[str, pd.DataFrame]:
         """The run's tables as pandas DataFrames, by name: those named, or all four (a long run's

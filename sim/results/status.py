@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from sim.results.files import read_json, remove_unfinished, write_json
-from sim.results.layout import STATUS
+from sim.results.layout import STATUS, holds
 
 
 def now() -> str:
@@ -51,11 +51,12 @@ def read_status(folder: Path) -> str:
 
 
 def folder_problem(folder: Path, required: tuple[str, ...] | list[str]) -> str | None:
-    """Why `folder` is not a complete results folder holding the `required` files, or None."""
+    """Why `folder` is not a complete results folder holding the `required` files (tables in
+    either format), or None."""
     if not folder.is_dir():
         return "no such folder"
     status = read_status(folder)
     if status != "complete":
         return f"not a complete run (status: {status})"
-    missing = [name for name in required if not (folder / name).is_file()]
+    missing = [name for name in required if not holds(folder, name)]
     return f"missing {', '.join(missing)}" if missing else None
