@@ -33,7 +33,7 @@ def no_report(monkeypatch):
     """Runs without their report (the slowest part), where a test reads only the tables."""
     from sim.analysis import report
 
-    monkeypatch.setattr(report, "write_report", lambda folder, processes=1: None)
+    monkeypatch.setattr(report, "write_report", lambda folder, **options: None)
 
 
 @pytest.fixture(scope="module")
@@ -99,7 +99,7 @@ def test_the_report_compare_and_reproduce_commands_read_a_parquet_folder(twins, 
     assert (folder / layout.REPORT_MD).read_bytes() == before
     assert compare([str(csv), str(folder), "--out", str(tmp_path / "compare")]) == 0
     assert layout.data_files(folder) == [*layout.PARQUET_TABLES.values(), layout.SUMMARY, layout.VALIDATION]
-    monkeypatch.setattr(report, "write_report", lambda folder, processes=1: None)  # the re-run's report is not compared
+    monkeypatch.setattr(report, "write_report", lambda folder, **options: None)  # the re-run's report is not compared
     assert reproduce([str(folder), "--keep", str(tmp_path / "again")]) == 0  # the same bytes again
     assert (tmp_path / "again" / "movements.parquet").is_file()
 

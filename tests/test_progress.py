@@ -70,9 +70,7 @@ def test_counts_coming_faster_than_a_terminal_needs_are_shown_ten_times_a_second
 
 
 def test_under_replications_auto_the_count_goes_on_across_batches_to_the_report(tmp_path, monkeypatch):
-    monkeypatch.setattr(
-        report, "write_report", lambda folder, processes=1: None
-    )  # the figures: slow, not what is tested
+    monkeypatch.setattr(report, "write_report", lambda folder, **options: None)  # the figures: slow, not what is tested
     # A target no run of 150 replications meets: three batches of 50, then the cap.
     run = load_run(
         ["replications=auto", "precision.batch=50", "precision.max_replications=150", "precision.half_width=1e-6"]

@@ -25,7 +25,7 @@ def finished(tmp_path_factory) -> Path:
 @pytest.fixture
 def copy(finished, tmp_path, monkeypatch) -> Path:
     """A copy of the finished run, to spoil; the re-run writes no report (slow, not compared)."""
-    monkeypatch.setattr(report, "write_report", lambda folder, processes=1: None)
+    monkeypatch.setattr(report, "write_report", lambda folder, **options: None)
     return Path(shutil.copytree(finished, tmp_path / "run"))
 
 

@@ -11,7 +11,7 @@ import pytest
 
 from sim.analysis.precision import widest_probability
 from sim.analysis.statistics import longest_gaps_h, summarise
-from sim.app.run import execute, summary_inputs
+from sim.app.run import against_record, execute, summary_inputs
 from sim.config.compose import load_run
 from sim.results import layout
 from sim.results.checkpoint_sums import BlockSums, checkpoint_sums
@@ -38,6 +38,9 @@ def test_tables_streamed_by_a_run_are_byte_for_byte_those_written_from_memory(tm
     for movement in written["movements"].values():
         del movement["name"]  # the run adds each movement's name
     assert {k: written[k] for k in in_memory} == in_memory
+    # Checked against the record in a drawing process, beside the figures: as checked here.
+    checked_here = json.loads(json.dumps(against_record(run.scenario, tmp_path / "run")))
+    assert json.loads((tmp_path / "run" / layout.VALIDATION).read_text()) == checked_here
 
 
 def test_the_compact_records_a_run_keeps_read_back_as_the_whole_runs_arrays(baseline):

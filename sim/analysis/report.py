@@ -15,6 +15,7 @@ paragraph or the page.
 
 from __future__ import annotations
 
+from contextlib import nullcontext
 from pathlib import Path
 
 from sim.analysis import formatting, markdown, plots, precision
@@ -25,7 +26,7 @@ from sim.analysis.report_card import read_card
 from sim.analysis.report_checklist import stress_checklist
 from sim.analysis.report_checkpoints import checkpoint_results, convoy_queues, warmup_check
 from sim.analysis.report_deliveries import deliveries_results
-from sim.analysis.report_figures import figures_drawn
+from sim.analysis.report_figures import Drawing, figures_drawn
 from sim.analysis.report_method import method, provenance
 from sim.analysis.report_movements import brief_outcomes, movement_results
 from sim.analysis.report_scenario import describe
@@ -50,10 +51,11 @@ INPUTS = (
 )
 
 
-def write_report(folder: Path, processes: int = 1) -> None:
+def write_report(folder: Path, processes: int = 1, drawing: Drawing | None = None) -> None:
     """Write the figures (PNG), report.html and report.md into `folder`; `processes`: how many
-    may draw the figures meanwhile (`report_figures.figures_drawn`)."""
-    report = content(folder, processes)
+    may draw the figures meanwhile, or `drawing`: the figures being drawn already
+    (`report_figures.figures_drawn`)."""
+    report = content(folder, processes, drawing)
     for figure in report["figures"]:
         write_bytes(folder / figure["file"], figure["png"])
     write_text(folder / layout.REPORT_HTML, render_html(report))
@@ -73,15 +75,15 @@ def render_markdown(report: dict) -> str:
     return markdown.environment().get_template("report.md.j2").render(**report)
 
 
-def content(folder: Path, processes: int = 1) -> dict:
+def content(folder: Path, processes: int = 1, drawing: Drawing | None = None) -> dict:
     """Everything the report states, from the files of `folder`: facts and numbers already
     formatted, figures as PNG bytes (and base64 for embedding), drawn by up to `processes`
-    processes while the text is gathered."""
+    processes while the text is gathered (or taken from `drawing`, under way already)."""
     summary = read_json(folder / layout.SUMMARY)
     validation = read_json(folder / layout.VALIDATION) if (folder / layout.VALIDATION).is_file() else None
-    with figures_drawn(folder, summary, validation, processes) as drawn:
+    with nullcontext(drawing) if drawing else figures_drawn(folder, summary, processes) as drawn:
         report = _text(folder, summary)
-        report["figures"] = drawn()
+        report["figures"] = drawn.figures(validation)
     return report
 
 

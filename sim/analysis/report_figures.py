@@ -14,19 +14,20 @@ import multiprocessing
 import signal
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from multiprocessing.pool import Pool
 from pathlib import Path
+from typing import TypeVar
 
 import numpy as np
 
-from sim.analysis import plots
-from sim.analysis.report_method import TIMELINE_REPLICATION
-from sim.analysis.validation_figure import against_record
 from sim.results import layout
 from sim.results.columns import PASSAGE_COLUMNS
 from sim.results.files import read_table, table_blocks
 from sim.results.records import Table
 
 FIRST_REPLICATION = 0  # a run's tables start at replication 0
+TIMELINE_REPLICATION = 0  # the replication timeline.csv traces (sim.app.run)
+T = TypeVar("T")
 # The columns the figures read of each table, and no others: a long run's tables are large. The
 # timeline's movements are replication TIMELINE_REPLICATION's rows alone.
 READ = {
@@ -38,23 +39,65 @@ READ = {
 
 
 @contextmanager
-def figures_drawn(
-    folder: Path, summary: dict, validation: dict | None, processes: int = 1
-) -> Iterator[Callable[[], list[dict]]]:
-    """Start drawing the figures of the run in `folder` (its `summary`, and its validation.json if
-    it has one); gives a function that returns each as {name, file, number, png, base64} and the
-    facts its caption states, once drawn. With `processes` > 1 (and where processes can be
-    forked), that many processes draw them meanwhile, stopped when the block ends however it ends."""
-    names = [name for name, wanted in _CALLED_FOR.items() if wanted(summary, validation)]
-    jobs = [(folder, name, summary, validation) for name in names]
-    if processes < 2 or len(jobs) < 2 or "fork" not in multiprocessing.get_all_start_methods():
-        yield lambda: _numbered([_draw(*job) for job in jobs])
+def figures_drawn(folder: Path, summary: dict, processes: int = 1) -> Iterator[Drawing]:
+    """The figures of the run in `folder` (its `summary`), to be drawn (`Drawing`). With
+    `processes` > 1 (and where processes can be forked), that many processes draw them while this
+    one goes on, stopped when the block ends however it ends; else they are drawn here, in turn."""
+    if processes < 2 or "fork" not in multiprocessing.get_all_start_methods():
+        yield Drawing(folder, summary, None)
         return
-    # Forked, the drawing processes start at once with matplotlib loaded; leaving the block
-    # terminates them (Pool.__exit__), so an interrupted report leaves nothing drawing.
-    with multiprocessing.get_context("fork").Pool(min(processes, len(jobs)), initializer=_ignore_interrupts) as pool:
-        pending = [pool.apply_async(_draw, job) for job in jobs]
-        yield lambda: _numbered([p.get() for p in pending])
+    _load_drawing_libraries()  # once, here: each forked process has them loaded
+    # Leaving the block terminates the processes (Pool.__exit__): an interrupted report leaves
+    # nothing drawing.
+    fork = multiprocessing.get_context("fork")
+    with fork.Pool(min(processes, len(_CALLED_FOR)), initializer=_ignore_interrupts) as pool:
+        yield Drawing(folder, summary, pool)
+
+
+class Drawing:
+    """The figures of a run's report, drawn in `pool`'s processes as soon as they are started
+    (None: drawn here, in turn, when asked for)."""
+
+    def __init__(self, folder: Path, summary: dict, pool: Pool | None) -> None:
+        self._folder, self._summary, self._pool = folder, summary, pool
+        self._pending: dict[str, Callable[[], dict | None]] = {}
+
+    def compute(self, function: Callable[..., T], *args: object) -> T:
+        """`function(*args)`, in one of the drawing processes if there are any (its memory is then
+        not this process's), the figures started meanwhile in the others."""
+        if self._pool is None:
+            return function(*args)
+        result = self._pool.apply_async(function, args)  # first in the queue
+        self.start()
+        return result.get()
+
+    def start(self) -> None:
+        """Start drawing every figure the run calls for but the one against the record."""
+        for name, wanted in _CALLED_FOR.items():
+            if name != RECORD and name not in self._pending and wanted(self._summary, None):
+                self._pending[name] = self._started(name, None)
+
+    def figures(self, validation: dict | None) -> list[dict]:
+        """Each figure as {name, file, number, png, base64} and the facts its caption states, once
+        drawn; `validation`: the run's validation.json, if it has one (the figure against the record)."""
+        self.start()
+        if _CALLED_FOR[RECORD](self._summary, validation):
+            self._pending[RECORD] = self._started(RECORD, validation)
+        drawn = [result() for result in self._pending.values()]
+        found = [figure for figure in drawn if figure is not None]
+        for number, figure in enumerate(found, 1):
+            figure["number"] = number
+        return found
+
+    def _started(self, name: str, validation: dict | None) -> Callable[[], dict | None]:
+        job = (self._folder, name, self._summary, validation)
+        if self._pool is None:
+            return lambda: _draw(*job)
+        return self._pool.apply_async(_draw, job).get
+
+
+def _load_drawing_libraries() -> None:
+    from sim.analysis import plots, validation_figure  # noqa: F401  (matplotlib and its kin)
 
 
 def _ignore_interrupts() -> None:
@@ -62,15 +105,13 @@ def _ignore_interrupts() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
-def _numbered(drawn: list[dict | None]) -> list[dict]:
-    found = [figure for figure in drawn if figure is not None]
-    for number, figure in enumerate(found, 1):
-        figure["number"] = number
-    return found
-
-
 def _draw(folder: Path, name: str, summary: dict, validation: dict | None) -> dict | None:
     """The figure `name` of the run in `folder`; None if the run has nothing for it to show."""
+    # matplotlib loads only where a figure is drawn: not in a run's process before its report
+    # (it would add about 95 MB to the peak of the statistics and the check against the record).
+    from sim.analysis import plots
+    from sim.analysis.validation_figure import against_record
+
     if name == "delivery_times":
         return _figure(name, plots.delivery_times(_blocks(folder, "movements"), summary))
     if name == "checkpoints":
@@ -97,6 +138,7 @@ _CALLED_FOR = {
     "deliveries": lambda summary, validation: bool(summary["deliveries"]["cumulative_tonnes_by_day"]),
     "against_record": lambda summary, validation: _observed_in_runs(validation),
 }
+RECORD = "against_record"  # the figure that needs the run's validation
 
 
 def _observed_in_runs(validation: dict | None) -> bool:

@@ -5,9 +5,8 @@ from __future__ import annotations
 
 from sim.analysis import plots
 from sim.analysis.formatting import Clock, percent
+from sim.analysis.report_figures import TIMELINE_REPLICATION
 from sim.results.records import OUTCOMES
-
-TIMELINE_REPLICATION = 0  # the replication timeline.csv traces (sim.app.run)
 
 
 def method(summary: dict, clock: Clock) -> dict:

@@ -7,6 +7,7 @@ exits non-zero at the end.
 
 from __future__ import annotations
 
+import gc
 import os
 import shutil
 import signal
@@ -184,6 +185,9 @@ def cli() -> None:
     sweep = sys.modules.get("sim.app.sweep")
     if sweep is not None and sweep.failed_jobs():
         sys.exit(1)
+    # Everything is written: spare the exit its last collection of the libraries' objects
+    # (about a quarter of a second, a twentieth of a small run).
+    gc.freeze()
 
 
 def guard(main: Callable[[], None], composed: Callable[[], bool]) -> None:

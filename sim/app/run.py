@@ -13,6 +13,7 @@ from contextlib import ExitStack
 from dataclasses import asdict
 from pathlib import Path
 
+from sim.analysis.report_figures import figures_drawn
 from sim.analysis.statistics import READS, summarise
 from sim.app.heap import give_back_freed_memory
 from sim.config.card import CARD_COLUMNS, scenario_card
@@ -63,7 +64,10 @@ def execute(
         write_table(folder / layout.OTHER_TRAFFIC, trace.other_traffic)
         write_table(folder / layout.CLOSED, trace.closed)
         write_json(folder / layout.SUMMARY, summary)
-        write_json(folder / layout.VALIDATION, against_record(s, folder))
+        # From here on the run's processes check it against the record and draw the report's
+        # figures (the one against the record once the check is done) beside this one.
+        drawing = stack.enter_context(figures_drawn(folder, summary, processes=workers))
+        write_json(folder / layout.VALIDATION, drawing.compute(against_record, s, folder))
         give_back_freed_memory()  # the rows the check read, before the report reads its own
         scenario = {"name": scenario_name, "overridden": list(overridden), "scenario": scenario_data(s)}
         write_json(folder / layout.SCENARIO, scenario)
@@ -77,7 +81,7 @@ def execute(
         # would otherwise add to the peak of the statistics and the check against the record.
         from sim.analysis.report import write_report
 
-        write_report(folder, processes=workers)  # the run's processes draw the figures
+        write_report(folder, drawing=drawing)
     return summary
 
 
