@@ -53,7 +53,11 @@ class Journey(DirectPath):
         "on_direct_path",
     )
 
-    def __init__(self, plan: MovementPlan, world: World, draws: list[float], trace: bool) -> None:
+    def __init__(
+        self, plan: MovementPlan, world: World, draws: list[float], trace: bool, set_off_now: bool = False
+    ) -> None:
+        """The movement's journey, set off. On the direct path it sets off with an urgent event at
+        time 0, as a process starts, or at once if `set_off_now` (no process was started before it)."""
         self.plan = plan
         self.world = world
         self.draws = draws  # this replication's random values, laid out by `plan.offset`
@@ -66,7 +70,9 @@ class Journey(DirectPath):
         self.permission: simpy.Event | None = None  # the hold's answer, once asked for
         self.on_direct_path = plan.direct is not None and not trace  # takes `run_direct`
         self.place_i, self.reached_h = 0, plan.departure_h  # where it waits for its turn, if direct
-        if self.on_direct_path:
+        if self.on_direct_path and set_off_now:
+            self.run_direct(due=False)
+        elif self.on_direct_path:
             SetOff(world.env, self.set_off)
         else:
             world.env.process(self.run(Group(list(range(plan.trucks)), list(plan.routes[0]), 0, 1), plan.departure_h))

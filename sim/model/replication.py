@@ -54,8 +54,14 @@ def run_replication(
         },
     )
     # Movements start in scenario order: at equal times SimPy serves events in the order they
-    # were scheduled, so this order breaks ties between simultaneous arrivals.
-    journeys = [Journey(movement, world, table[row].tolist(), trace) for movement, table in zip(plan.movements, draws)]
+    # were scheduled, so this order breaks ties between simultaneous arrivals. Until a process is
+    # started, nothing is scheduled to run before a movement on the direct path sets off, so those
+    # movements set off at once, with no event of their own.
+    journeys, set_off_now = [], True
+    for movement, table in zip(plan.movements, draws):
+        journey = Journey(movement, world, table[row].tolist(), trace, set_off_now)
+        set_off_now = set_off_now and journey.on_direct_path
+        journeys.append(journey)
     env.run(until=plan.horizon_h)
     for journey in journeys:
         journey.censor(plan.horizon_h)
