@@ -9,7 +9,7 @@ from collections.abc import Callable
 
 import simpy
 
-from sim.model.passages import Outcome, Passages
+from sim.model.passages import Outcome
 from sim.model.plan import MovementPlan
 from sim.model.world import World
 
@@ -22,8 +22,8 @@ class DirectPath:
     # Journey's, read here:
     plan: MovementPlan
     world: World
+    number: int
     draws: list[float]
-    passages: Passages
     end: Callable[..., None]
     place_i: int  # the place where it waits for its turn
     reached_h: float  # when it reached that place
@@ -42,8 +42,9 @@ class DirectPath:
         reached at `reached_h`, on to the next checkpoint it reaches after the present, where it
         waits for its turn (`due`: its turn there has come). It stops where the horizon finds it,
         so there is nothing to censor."""
-        env, lanes, draws, passages = self.world.env, self.world.lanes, self.draws, self.passages
-        plan, horizon_h = self.plan, self.world.horizon_h
+        world, draws, number = self.world, self.draws, self.number
+        env, lanes, passages = world.env, world.lanes, world.passages
+        plan, horizon_h = self.plan, world.horizon_h
         trucks, priority, direct = plan.trucks, plan.priority, plan.direct
         i, t = self.place_i, self.reached_h
         while t < horizon_h:
@@ -61,7 +62,7 @@ class DirectPath:
                 t = lanes[place].inspect(t, draws[inspection : inspection + trucks], priority)
             # Noted once the lanes are committed: a turn at or after the horizon never comes, and
             # `censor` would drop that arrival anyway.
-            passages.add(code, arrival_h, t if travel >= 0 and t < horizon_h else math.nan, trucks)
+            passages.add(number, code, arrival_h, t if travel >= 0 and t < horizon_h else math.nan, trucks)
             if travel < 0:
                 if t < horizon_h:
                     self.end(range(trucks), Outcome.delivered, t)

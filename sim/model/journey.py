@@ -16,7 +16,7 @@ import simpy
 from sim.model.calendar import NEVER, Availability
 from sim.model.checkpoint import Lanes
 from sim.model.direct import DirectPath
-from sim.model.passages import Group, Outcome, Passages, SetOff
+from sim.model.passages import Group, Outcome, SetOff
 from sim.model.plan import MovementPlan
 from sim.model.rerouting import closure_while_queued, should_reroute, take_alternative
 from sim.model.world import World
@@ -45,7 +45,7 @@ class Journey(DirectPath):
         "draws",
         "outcome_of",
         "end_of",
-        "passages",
+        "number",
         "trace",
         "closure_wait_h",
         "reroutes",
@@ -54,16 +54,17 @@ class Journey(DirectPath):
     )
 
     def __init__(
-        self, plan: MovementPlan, world: World, draws: list[float], trace: bool, set_off_now: bool = False
+        self, plan: MovementPlan, number: int, world: World, draws: list[float], trace: bool, set_off_now: bool = False
     ) -> None:
-        """The movement's journey, set off. On the direct path it sets off with an urgent event at
-        time 0, as a process starts, or at once if `set_off_now` (no process was started before it)."""
+        """The journey of movement number `number` of the plan, set off. On the direct path it sets
+        off with an urgent event at time 0, as a process starts, or at once if `set_off_now` (no
+        process was started before it)."""
         self.plan = plan
+        self.number = number  # how `world.passages` notes it
         self.world = world
         self.draws = draws  # this replication's random values, laid out by `plan.offset`
         self.outcome_of = [Outcome.not_delivered] * plan.trucks  # per truck
         self.end_of = [math.nan] * plan.trucks  # when each truck was delivered, refused or turned back
-        self.passages = Passages()
         self.trace: list[tuple] | None = [] if trace else None  # (truck, place, arrival, start, clear)
         self.closure_wait_h = 0.0  # longest time any of its groups waited at closures
         self.reroutes = 0
@@ -82,7 +83,7 @@ class Journey(DirectPath):
         checkpoints = self.world.lanes
         while True:
             place = g.places[g.i]
-            passage = self.passages.arrive(self.plan.place_code[place], t, len(g.trucks))
+            passage = self.world.passages.arrive(self.number, self.plan.place_code[place], t, len(g.trucks))
             if place in checkpoints or place == self.plan.hold_place:
                 t = yield from self.stop(g, t)
                 if t is None:
@@ -185,7 +186,7 @@ class Journey(DirectPath):
             if escort is not None:
                 escort.release(request)
             return None
-        self.passages.release_h[passage] = t
+        world.passages.release_h[passage] = t
         leg_h = draws[plan.travel_at[g.places[g.i], g.places[g.i + 1]]]
         chance = world.breakdown.get(leg)
         if chance is not None:
@@ -270,13 +271,13 @@ class Journey(DirectPath):
             self.outcome_of[k], self.end_of[k] = outcome, t
 
     def censor(self, horizon_h: float) -> None:
-        """Undo what a group's own clock ran ahead to: nothing at or after the horizon happened."""
+        """Undo what a group's own clock ran ahead to: nothing at or after the horizon happened
+        (its passages are censored with the others', `Passages.censor`)."""
         if self.on_direct_path:
             return  # it stopped at the horizon
         for k, end_h in enumerate(self.end_of):
             if end_h >= horizon_h:
                 self.outcome_of[k], self.end_of[k] = Outcome.not_delivered, math.nan
-        self.passages.censor(horizon_h)
         if self.trace is not None:
             self.trace = [
                 (k, place, a, s, c if c < horizon_h else math.nan) for k, place, a, s, c in self.trace if s < horizon_h

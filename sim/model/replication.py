@@ -57,14 +57,16 @@ def run_replication(
     # were scheduled, so this order breaks ties between simultaneous arrivals. Until a process is
     # started, nothing is scheduled to run before a movement on the direct path sets off, so those
     # movements set off at once, with no event of their own.
-    journeys, set_off_now = [], True
-    for movement, table in zip(plan.movements, draws):
-        journey = Journey(movement, world, table[row].tolist(), trace, set_off_now)
-        set_off_now = set_off_now and journey.on_direct_path
+    journeys, all_direct = [], True  # whether every journey so far takes the direct path
+    for number, (movement, table) in enumerate(zip(plan.movements, draws)):
+        journey = Journey(movement, number, world, table[row].tolist(), trace, set_off_now=all_direct)
+        all_direct = all_direct and journey.on_direct_path
         journeys.append(journey)
     env.run(until=plan.horizon_h)
     for journey in journeys:
         journey.censor(plan.horizon_h)
+    if not all_direct:  # the direct path stops at the horizon; a process's groups may run past it
+        world.passages.censor(plan.horizon_h)
     for lane in lanes.values():
         lane.finish()
     return journeys, world

@@ -9,6 +9,7 @@ import simpy
 from sim.model.calendar import Availability
 from sim.model.checkpoint import Lanes
 from sim.model.decisions import Decision
+from sim.model.passages import Passages
 
 
 @dataclass
@@ -24,3 +25,4 @@ class World:
     escorts: dict[str, simpy.Resource]  # leg -> the escort pool it needs
     horizon_h: float
     decisions: dict[str, Decision] = field(default_factory=dict)  # shared decisions, by key
+    passages: Passages = field(default_factory=Passages)  # where every movement's groups have been

@@ -1,7 +1,8 @@
 """From finished replications to the tables of `Records`.
 
 A replication leaves its numbers in flat lists: one entry per truck (how and when it ended), per
-movement (closure wait, reroutes, places reached) and per passage. The rest is computed from them
+movement (closure wait, reroutes) and per passage (its movement's number and the rest of its row, in
+the order they happened; put row by row when the tables are made). The rest is computed from them
 by NumPy once, when the tables are made: each movement's outcome, trucks and tonnes by outcome and
 last delivery, the deliveries by cargo, and the movement's own columns (name, flow, departure,
 trucks, tonnes), which are the same in every replication. Only the checkpoints table, a few rows
@@ -30,25 +31,26 @@ class Collector:
         self.plan = plan
         self.replications: list[int] = []
         self.truck_ends = TableBuilder(("outcome", "end_h"))  # per replication, movement and truck
-        self.movements = TableBuilder(("closure_wait_h", "reroutes", "places_reached"))  # per movement row
-        self.passages = TableBuilder(PASSAGE_COLUMNS[2:])  # places as codes
+        self.movements = TableBuilder(("closure_wait_h", "reroutes"))  # per movement row
+        self.passages = TableBuilder(PASSAGE_COLUMNS[1:])  # movements as numbers, places as codes
+        self.passage_counts: list[int] = []  # per replication
         self.checkpoints = TableBuilder(tuple(c for c in CHECKPOINT_COLUMNS if c != "checkpoint"))
         self.places = list(plan.places)  # as `MovementPlan.place_code` numbers them
 
     def add(self, r: int, journeys: list[Journey], world: World) -> None:
         """Keep the numbers of replication `r`, the one after those already added."""
-        outcomes, ends, waits, reroutes, reached = [], [], [], [], []
+        outcomes, ends, waits, reroutes = [], [], [], []
         for j in journeys:
             outcomes += j.outcome_of
             ends += j.end_of
             waits.append(j.closure_wait_h)
             reroutes.append(j.reroutes)
-            p = j.passages
-            reached.append(len(p.place))
-            self.passages.add_columns(p.place, p.arrival_h, p.release_h, p.trucks)
         self.replications.append(r)
         self.truck_ends.add_columns(outcomes, ends)
-        self.movements.add_columns(waits, reroutes, reached)
+        self.movements.add_columns(waits, reroutes)
+        p = world.passages
+        self.passages.add_columns(p.movement, p.place, p.arrival_h, p.release_h, p.trucks)
+        self.passage_counts.append(len(p.place))
         horizon_h = self.plan.horizon_h
         self.checkpoints.add_rows(
             [
@@ -79,8 +81,14 @@ class Collector:
         truck_ends = self.truck_ends.table()
         outcome_of, end_of = truck_ends["outcome"].astype(np.intp), truck_ends["end_h"]
         per_movement, passages = self.movements.table(), self.passages.table()
-        reached = per_movement["places_reached"].astype(np.intp)
         keys, flows = [m.key for m in plan.movements], list(dict.fromkeys(m.flow for m in plan.movements))
+        # Passages were noted as they happened, movements interleaved: put them row by row, each
+        # row's in the order they were noted.
+        movement_of = passages.pop("movement").astype(np.intp)  # (of floats if there were none)
+        row_of = np.repeat(np.arange(n) * len(keys), np.array(self.passage_counts, np.intp)) + movement_of
+        order = np.argsort(row_of, kind="stable")
+        passages = {c: v[order] for c, v in passages.items()}
+        reached = np.bincount(row_of, minlength=n * len(keys))
         flow_code = {flow: i for i, flow in enumerate(flows)}
         movement = rows.repeat(range(len(keys)), np.intp)
         last_place = rows.repeat([m.place_code[m.routes[0][0]] for m in plan.movements], np.intp)  # its start
