@@ -72,7 +72,7 @@ class Journey(DirectPath):
         self.on_direct_path = plan.direct is not None and not trace  # takes `run_direct`
         self.place_i, self.reached_h = 0, plan.departure_h  # where it waits for its turn, if direct
         if self.on_direct_path and set_off_now:
-            self.run_direct(due=False)
+            self.run_direct(None)
         elif self.on_direct_path:
             SetOff(world.env, self.set_off)
         else:
