@@ -22,7 +22,6 @@ class DirectPath:
     # Journey's, read here:
     plan: MovementPlan
     world: World
-    number: int
     draws: list[float]
     end: Callable[..., None]
     place_i: int  # the place where it waits for its turn
@@ -38,10 +37,10 @@ class DirectPath:
         reached at `reached_h`, on to the next checkpoint it reaches after the present, where it
         waits for its turn, an event that calls this again (`turn`; None as it sets off). It stops
         where the horizon finds it, so there is nothing to censor."""
-        world, draws, number = self.world, self.draws, self.number
+        world, draws = self.world, self.draws
         env, lanes, passages = world.env, world.lanes, world.passages
         plan, horizon_h = self.plan, world.horizon_h
-        trucks, priority, direct = plan.trucks, plan.priority, plan.direct
+        number, trucks, priority, direct = plan.number, plan.trucks, plan.priority, plan.direct
         i, t, due = self.place_i, self.reached_h, turn is not None
         while t < horizon_h:
             place, code, inspection, travel = direct[i]

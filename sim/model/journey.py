@@ -43,9 +43,6 @@ class Journey(DirectPath):
         "plan",
         "world",
         "draws",
-        "outcome_of",
-        "end_of",
-        "number",
         "trace",
         "closure_wait_h",
         "reroutes",
@@ -54,17 +51,14 @@ class Journey(DirectPath):
     )
 
     def __init__(
-        self, plan: MovementPlan, number: int, world: World, draws: list[float], trace: bool, set_off_now: bool = False
+        self, plan: MovementPlan, world: World, draws: list[float], trace: bool, set_off_now: bool = False
     ) -> None:
-        """The journey of movement number `number` of the plan, set off. On the direct path it sets
-        off with an urgent event at time 0, as a process starts, or at once if `set_off_now` (no
-        process was started before it)."""
+        """The movement's journey, set off. On the direct path it sets off with an urgent event at
+        time 0, as a process starts, or at once if `set_off_now` (no process was started before it).
+        Its trucks' outcomes and ends are noted in `world.outcome_of` and `world.end_of`."""
         self.plan = plan
-        self.number = number  # how `world.passages` notes it
         self.world = world
         self.draws = draws  # this replication's random values, laid out by `plan.offset`
-        self.outcome_of = [Outcome.not_delivered] * plan.trucks  # per truck
-        self.end_of = [math.nan] * plan.trucks  # when each truck was delivered, refused or turned back
         self.trace: list[tuple] | None = [] if trace else None  # (truck, place, arrival, start, clear)
         self.closure_wait_h = 0.0  # longest time any of its groups waited at closures
         self.reroutes = 0
@@ -83,7 +77,7 @@ class Journey(DirectPath):
         checkpoints = self.world.lanes
         while True:
             place = g.places[g.i]
-            passage = self.world.passages.arrive(self.number, self.plan.place_code[place], t, len(g.trucks))
+            passage = self.world.passages.arrive(self.plan.number, self.plan.place_code[place], t, len(g.trucks))
             if place in checkpoints or place == self.plan.hold_place:
                 t = yield from self.stop(g, t)
                 if t is None:
@@ -131,7 +125,7 @@ class Journey(DirectPath):
             turned = [k for k in g.trucks[:inspected] if draws[first + k] < p]
             for k, (_, clear_h) in zip(g.trucks, times):
                 if k in turned:
-                    self.outcome_of[k], self.end_of[k] = Outcome.turned_back, clear_h
+                    self.end([k], Outcome.turned_back, clear_h)
             g.trucks = [k for k in g.trucks if k not in turned]
         if closure_h is not None:
             return max(release_h, self.turn_round(g, lanes.availability, closure_h, at_checkpoint=True))
@@ -267,17 +261,19 @@ class Journey(DirectPath):
 
     def end(self, trucks: list[int], outcome: Outcome, t: float) -> None:
         """Trucks whose journey ended at time `t`: delivered, refused or turned back."""
+        outcome_of, end_of, first = self.world.outcome_of, self.world.end_of, self.plan.first_truck
         for k in trucks:
-            self.outcome_of[k], self.end_of[k] = outcome, t
+            outcome_of[first + k], end_of[first + k] = outcome, t
 
     def censor(self, horizon_h: float) -> None:
         """Undo what a group's own clock ran ahead to: nothing at or after the horizon happened
         (its passages are censored with the others', `Passages.censor`)."""
         if self.on_direct_path:
             return  # it stopped at the horizon
-        for k, end_h in enumerate(self.end_of):
-            if end_h >= horizon_h:
-                self.outcome_of[k], self.end_of[k] = Outcome.not_delivered, math.nan
+        outcome_of, end_of, first = self.world.outcome_of, self.world.end_of, self.plan.first_truck
+        for k in range(first, first + self.plan.trucks):
+            if end_of[k] >= horizon_h:
+                outcome_of[k], end_of[k] = Outcome.not_delivered, math.nan
         if self.trace is not None:
             self.trace = [
                 (k, place, a, s, c if c < horizon_h else math.nan) for k, place, a, s, c in self.trace if s < horizon_h

@@ -39,15 +39,9 @@ class Collector:
 
     def add(self, r: int, journeys: list[Journey], world: World) -> None:
         """Keep the numbers of replication `r`, the one after those already added."""
-        outcomes, ends, waits, reroutes = [], [], [], []
-        for j in journeys:
-            outcomes += j.outcome_of
-            ends += j.end_of
-            waits.append(j.closure_wait_h)
-            reroutes.append(j.reroutes)
         self.replications.append(r)
-        self.truck_ends.add_columns(outcomes, ends)
-        self.movements.add_columns(waits, reroutes)
+        self.truck_ends.add_columns(world.outcome_of, world.end_of)
+        self.movements.add_columns([j.closure_wait_h for j in journeys], [j.reroutes for j in journeys])
         p = world.passages
         self.passages.add_columns(p.movement, p.place, p.arrival_h, p.release_h, p.trucks)
         self.passage_counts.append(len(p.place))
