@@ -1,13 +1,13 @@
 """From finished replications to the tables of `Records`.
 
 A replication leaves its numbers in flat lists: one entry per truck (how and when it ended), per
-movement (closure wait, reroutes) and per passage (its movement's number and the rest of its row, in
-the order they happened; put row by row when the tables are made). The rest is computed from them
-by NumPy once, when the tables are made: each movement's outcome, trucks and tonnes by outcome and
-last delivery, the deliveries by cargo, and the movement's own columns (name, flow, departure,
-trucks, tonnes), which are the same in every replication. Only the checkpoints table, a few rows
-per replication, is built row by row. Text columns are made as codes (`Coded`): a worker process
-hands them back that way (`packed`), and names replace codes only in the tables of `Records`.
+movement (closure wait, reroutes) and per passage (put row by row a part at a time, `PassageRows`).
+The rest is computed from them by NumPy once, when the tables are made: each movement's outcome,
+trucks and tonnes by outcome and last delivery, the deliveries by cargo, and the movement's own
+columns (name, flow, departure, trucks, tonnes), which are the same in every replication. Only the
+checkpoints table, a few rows per replication, is built row by row. Text columns are made as codes
+(`Coded`): a worker process hands them back that way (`packed`), and names replace codes only in
+the tables of `Records`.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from sim.model.plan import Plan
 from sim.model.world import World
 from sim.results.columns import CHECKPOINT_COLUMNS, MOVEMENT_COLUMNS, PASSAGE_COLUMNS
 from sim.results.records import OUTCOMES, Coded, Packed, PackedTable, Records, TableBuilder
+from sim.simulate.passage_rows import PassageRows
 
 
 class Collector:
@@ -32,8 +33,7 @@ class Collector:
         self.replications: list[int] = []
         self.truck_ends = TableBuilder(("outcome", "end_h"))  # per replication, movement and truck
         self.movements = TableBuilder(("closure_wait_h", "reroutes"))  # per movement row
-        self.passages = TableBuilder(PASSAGE_COLUMNS[1:])  # movements as numbers, places as codes
-        self.passage_counts: list[int] = []  # per replication
+        self.passages = PassageRows(len(plan.movements))  # places as codes
         self.checkpoints = TableBuilder(tuple(c for c in CHECKPOINT_COLUMNS if c != "checkpoint"))
         self.places = list(plan.places)  # as `MovementPlan.place_code` numbers them
 
@@ -42,9 +42,7 @@ class Collector:
         self.replications.append(r)
         self.truck_ends.add_columns(world.outcome_of, world.end_of)
         self.movements.add_columns([j.closure_wait_h for j in journeys], [j.reroutes for j in journeys])
-        p = world.passages
-        self.passages.add_columns(p.movement, p.place, p.arrival_h, p.release_h, p.trucks)
-        self.passage_counts.append(len(p.place))
+        self.passages.add(world.passages)
         horizon_h = self.plan.horizon_h
         self.checkpoints.add_rows(
             [
@@ -74,15 +72,9 @@ class Collector:
         rows = _Rows(plan, n)
         truck_ends = self.truck_ends.table()
         outcome_of, end_of = truck_ends["outcome"].astype(np.intp), truck_ends["end_h"]
-        per_movement, passages = self.movements.table(), self.passages.table()
+        per_movement, (row_of, passages) = self.movements.table(), self.passages.table()
         keys, flows = [m.key for m in plan.movements], list(dict.fromkeys(m.flow for m in plan.movements))
-        # Passages were noted as they happened, movements interleaved: put them row by row, each
-        # row's in the order they were noted.
-        movement_of = passages.pop("movement").astype(np.intp)  # (of floats if there were none)
-        row_of = np.repeat(np.arange(n) * len(keys), np.array(self.passage_counts, np.intp)) + movement_of
-        order = np.argsort(row_of, kind="stable")
-        passages = {c: v[order] for c, v in passages.items()}
-        reached = np.bincount(row_of, minlength=n * len(keys))
+        reached = np.bincount(row_of, minlength=n * len(keys))  # places each movement row reached
         flow_code = {flow: i for i, flow in enumerate(flows)}
         movement = rows.repeat(range(len(keys)), np.intp)
         last_place = rows.repeat([m.place_code[m.routes[0][0]] for m in plan.movements], np.intp)  # its start
