@@ -5,7 +5,7 @@ A replication notes its passages as they happen, every movement's in one log
 movement in plan order, each row's in the order they were noted. They are put so a part at a
 time, a thousand rows or so, as they become arrays: a stable sort on a key of a byte or two (the
 replication within the part, then the movement), while the values are still in the cache. At the
-end of a run, one sort on the whole run's rows cost a fifth of making the tables.
+end of a run, one sort on the whole run's rows took a quarter of the time of making the tables.
 """
 
 from __future__ import annotations
