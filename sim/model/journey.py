@@ -16,7 +16,7 @@ import simpy
 from sim.model.calendar import NEVER, Availability
 from sim.model.checkpoint import Lanes
 from sim.model.direct import DirectPath
-from sim.model.passages import Group, Outcome, Passages, SetOff
+from sim.model.passages import Group, Outcome, SetOff
 from sim.model.plan import MovementPlan
 from sim.model.rerouting import closure_while_queued, should_reroute, take_alternative
 from sim.model.world import World
@@ -43,9 +43,6 @@ class Journey(DirectPath):
         "plan",
         "world",
         "draws",
-        "outcome_of",
-        "end_of",
-        "passages",
         "trace",
         "closure_wait_h",
         "reroutes",
@@ -53,20 +50,24 @@ class Journey(DirectPath):
         "on_direct_path",
     )
 
-    def __init__(self, plan: MovementPlan, world: World, draws: list[float], trace: bool) -> None:
+    def __init__(
+        self, plan: MovementPlan, world: World, draws: list[float], trace: bool, set_off_now: bool = False
+    ) -> None:
+        """The movement's journey, set off. On the direct path it sets off with an urgent event at
+        time 0, as a process starts, or at once if `set_off_now` (no process was started before it).
+        Its trucks' outcomes and ends are noted in `world.outcome_of` and `world.end_of`."""
         self.plan = plan
         self.world = world
         self.draws = draws  # this replication's random values, laid out by `plan.offset`
-        self.outcome_of = [Outcome.not_delivered] * plan.trucks  # per truck
-        self.end_of = [math.nan] * plan.trucks  # when each truck was delivered, refused or turned back
-        self.passages = Passages()
         self.trace: list[tuple] | None = [] if trace else None  # (truck, place, arrival, start, clear)
         self.closure_wait_h = 0.0  # longest time any of its groups waited at closures
         self.reroutes = 0
         self.permission: simpy.Event | None = None  # the hold's answer, once asked for
         self.on_direct_path = plan.direct is not None and not trace  # takes `run_direct`
         self.place_i, self.reached_h = 0, plan.departure_h  # where it waits for its turn, if direct
-        if self.on_direct_path:
+        if self.on_direct_path and set_off_now:
+            self.run_direct(None)
+        elif self.on_direct_path:
             SetOff(world.env, self.set_off)
         else:
             world.env.process(self.run(Group(list(range(plan.trucks)), list(plan.routes[0]), 0, 1), plan.departure_h))
@@ -76,7 +77,7 @@ class Journey(DirectPath):
         checkpoints = self.world.lanes
         while True:
             place = g.places[g.i]
-            passage = self.passages.arrive(self.plan.place_code[place], t, len(g.trucks))
+            passage = self.world.passages.arrive(self.plan.number, self.plan.place_code[place], t, len(g.trucks))
             if place in checkpoints or place == self.plan.hold_place:
                 t = yield from self.stop(g, t)
                 if t is None:
@@ -124,7 +125,7 @@ class Journey(DirectPath):
             turned = [k for k in g.trucks[:inspected] if draws[first + k] < p]
             for k, (_, clear_h) in zip(g.trucks, times):
                 if k in turned:
-                    self.outcome_of[k], self.end_of[k] = Outcome.turned_back, clear_h
+                    self.end([k], Outcome.turned_back, clear_h)
             g.trucks = [k for k in g.trucks if k not in turned]
         if closure_h is not None:
             return max(release_h, self.turn_round(g, lanes.availability, closure_h, at_checkpoint=True))
@@ -179,7 +180,7 @@ class Journey(DirectPath):
             if escort is not None:
                 escort.release(request)
             return None
-        self.passages.release_h[passage] = t
+        world.passages.release_h[passage] = t
         leg_h = draws[plan.travel_at[g.places[g.i], g.places[g.i + 1]]]
         chance = world.breakdown.get(leg)
         if chance is not None:
@@ -260,17 +261,19 @@ class Journey(DirectPath):
 
     def end(self, trucks: list[int], outcome: Outcome, t: float) -> None:
         """Trucks whose journey ended at time `t`: delivered, refused or turned back."""
+        outcome_of, end_of, first = self.world.outcome_of, self.world.end_of, self.plan.first_truck
         for k in trucks:
-            self.outcome_of[k], self.end_of[k] = outcome, t
+            outcome_of[first + k], end_of[first + k] = outcome, t
 
     def censor(self, horizon_h: float) -> None:
-        """Undo what a group's own clock ran ahead to: nothing at or after the horizon happened."""
+        """Undo what a group's own clock ran ahead to: nothing at or after the horizon happened
+        (its passages are censored with the others', `Passages.censor`)."""
         if self.on_direct_path:
             return  # it stopped at the horizon
-        for k, end_h in enumerate(self.end_of):
-            if end_h >= horizon_h:
-                self.outcome_of[k], self.end_of[k] = Outcome.not_delivered, math.nan
-        self.passages.censor(horizon_h)
+        outcome_of, end_of, first = self.world.outcome_of, self.world.end_of, self.plan.first_truck
+        for k in range(first, first + self.plan.trucks):
+            if end_of[k] >= horizon_h:
+                outcome_of[k], end_of[k] = Outcome.not_delivered, math.nan
         if self.trace is not None:
             self.trace = [
                 (k, place, a, s, c if c < horizon_h else math.nan) for k, place, a, s, c in self.trace if s < horizon_h

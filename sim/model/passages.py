@@ -47,24 +47,28 @@ class Group:
 
 
 class Passages:
-    """Where a movement's groups have been: one entry per place a group reached, as columns. A
-    place is noted by its code (`MovementPlan.place_code`), as the tables will have it."""
+    """Where the movements' groups have been in one replication: one entry per place a group
+    reached, as columns, in the order they were noted (the movements' entries interleaved). A
+    movement is noted by its number in the plan, a place by its code (`MovementPlan.place_code`),
+    as the tables will have them."""
 
-    __slots__ = ("place", "arrival_h", "release_h", "trucks")
+    __slots__ = ("movement", "place", "arrival_h", "release_h", "trucks")
 
     def __init__(self) -> None:
+        self.movement: list[int] = []
         self.place: list[int] = []
         self.arrival_h: list[float] = []
         self.release_h: list[float] = []  # NaN until the group leaves
         self.trucks: list[int] = []
 
-    def arrive(self, place: int, t: float, trucks: int) -> int:
+    def arrive(self, movement: int, place: int, t: float, trucks: int) -> int:
         """Note a group's arrival; returns the entry's index, to set its release later."""
-        self.add(place, t, math.nan, trucks)
+        self.add(movement, place, t, math.nan, trucks)
         return len(self.place) - 1
 
-    def add(self, place: int, arrival_h: float, release_h: float, trucks: int) -> None:
+    def add(self, movement: int, place: int, arrival_h: float, release_h: float, trucks: int) -> None:
         """Note a group's passage whose release is known (NaN: it ends there)."""
+        self.movement.append(movement)
         self.place.append(place)
         self.arrival_h.append(arrival_h)
         self.release_h.append(release_h)
@@ -74,7 +78,7 @@ class Passages:
         """Forget arrivals at or after the horizon, and releases at or after it."""
         if any(t >= horizon_h for t in self.arrival_h):
             kept = [i for i, t in enumerate(self.arrival_h) if t < horizon_h]
-            for column in (self.place, self.arrival_h, self.release_h, self.trucks):
+            for column in (self.movement, self.place, self.arrival_h, self.release_h, self.trucks):
                 column[:] = [column[i] for i in kept]
         if any(t >= horizon_h for t in self.release_h):
             self.release_h[:] = [t if t < horizon_h else math.nan for t in self.release_h]

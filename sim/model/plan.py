@@ -62,6 +62,10 @@ class MovementPlan:
     # escort, breakdown or turn-back): the route as (place, its code, where its inspection draws
     # start or -1 if no checkpoint, where the next leg's travel draw is or -1 at the end). Else None.
     direct: tuple[tuple[str, int, int, int], ...] | None
+    # Where it is in the plan (set once every movement is known): its index in `Plan.movements`,
+    # and that of its first truck among all the plan's trucks, movement by movement.
+    number: int = 0
+    first_truck: int = 0
 
 
 @dataclass(frozen=True)
@@ -100,6 +104,7 @@ class Plan:
     start_hour_of_day: float
     places: tuple[str, ...]  # every place key, in the scenario's order (`MovementPlan.place_code`)
     movements: tuple[MovementPlan, ...]
+    trucks: int  # of all movements
     decisions: tuple[DecisionPlan, ...]  # shared by movements' holds (`MovementPlan.decision`)
     checkpoints: tuple[PointPlan, ...]  # in the scenario's order of checkpoints
     roads: tuple[PointPlan, ...]  # legs with closures

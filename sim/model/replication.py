@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import simpy
 
@@ -9,6 +11,7 @@ from sim.model.calendar import Availability, OpeningHours
 from sim.model.checkpoint import Lanes
 from sim.model.decisions import Decision
 from sim.model.journey import Journey
+from sim.model.passages import Outcome
 from sim.model.plan import Plan
 from sim.model.world import World
 
@@ -48,17 +51,27 @@ def run_replication(
         breakdown=plan.breakdown,
         escorts={leg: pools[pool] for leg, pool in plan.escorts.items()},
         horizon_h=plan.horizon_h,
+        outcome_of=[Outcome.not_delivered] * plan.trucks,
+        end_of=[math.nan] * plan.trucks,
         decisions={
             d.key: Decision(env, d, table[row].tolist())
             for d, table in zip(plan.decisions, draws[len(plan.movements) :])
         },
     )
     # Movements start in scenario order: at equal times SimPy serves events in the order they
-    # were scheduled, so this order breaks ties between simultaneous arrivals.
-    journeys = [Journey(movement, world, table[row].tolist(), trace) for movement, table in zip(plan.movements, draws)]
+    # were scheduled, so this order breaks ties between simultaneous arrivals. Until a process is
+    # started, nothing is scheduled to run before a movement on the direct path sets off, so those
+    # movements set off at once, with no event of their own.
+    journeys, all_direct = [], True  # whether every journey so far takes the direct path
+    for movement, table in zip(plan.movements, draws):
+        journey = Journey(movement, world, table[row].tolist(), trace, set_off_now=all_direct)
+        all_direct = all_direct and journey.on_direct_path
+        journeys.append(journey)
     env.run(until=plan.horizon_h)
-    for journey in journeys:
-        journey.censor(plan.horizon_h)
+    if not all_direct:  # the direct path stops at the horizon; a process's groups may run past it
+        for journey in journeys:
+            journey.censor(plan.horizon_h)
+        world.passages.censor(plan.horizon_h)
     for lane in lanes.values():
         lane.finish()
     return journeys, world

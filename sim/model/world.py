@@ -9,6 +9,7 @@ import simpy
 from sim.model.calendar import Availability
 from sim.model.checkpoint import Lanes
 from sim.model.decisions import Decision
+from sim.model.passages import Passages
 
 
 @dataclass
@@ -23,4 +24,9 @@ class World:
     breakdown: dict[str, float]  # leg -> chance a truck breaks down on it
     escorts: dict[str, simpy.Resource]  # leg -> the escort pool it needs
     horizon_h: float
+    # Per truck of every movement, movement by movement (`MovementPlan.first_truck`): how its
+    # journey ended (`Outcome`), and when it was delivered, refused or turned back (NaN if not).
+    outcome_of: list[int]
+    end_of: list[float]
     decisions: dict[str, Decision] = field(default_factory=dict)  # shared decisions, by key
+    passages: Passages = field(default_factory=Passages)  # where every movement's groups have been

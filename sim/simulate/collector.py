@@ -1,12 +1,13 @@
 """From finished replications to the tables of `Records`.
 
 A replication leaves its numbers in flat lists: one entry per truck (how and when it ended), per
-movement (closure wait, reroutes, places reached) and per passage. The rest is computed from them
-by NumPy once, when the tables are made: each movement's outcome, trucks and tonnes by outcome and
-last delivery, the deliveries by cargo, and the movement's own columns (name, flow, departure,
-trucks, tonnes), which are the same in every replication. Only the checkpoints table, a few rows
-per replication, is built row by row. Text columns are made as codes (`Coded`): a worker process
-hands them back that way (`packed`), and names replace codes only in the tables of `Records`.
+movement (closure wait, reroutes) and per passage (put row by row a part at a time, `PassageRows`).
+The rest is computed from them by NumPy once, when the tables are made: each movement's outcome,
+trucks and tonnes by outcome and last delivery, the deliveries by cargo, and the movement's own
+columns (name, flow, departure, trucks, tonnes), which are the same in every replication. Only the
+checkpoints table, a few rows per replication, is built row by row. Text columns are made as codes
+(`Coded`): a worker process hands them back that way (`packed`), and names replace codes only in
+the tables of `Records`.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from sim.model.plan import Plan
 from sim.model.world import World
 from sim.results.columns import CHECKPOINT_COLUMNS, MOVEMENT_COLUMNS, PASSAGE_COLUMNS
 from sim.results.records import OUTCOMES, Coded, Packed, PackedTable, Records, TableBuilder
+from sim.simulate.passage_rows import PassageRows
 
 
 class Collector:
@@ -30,25 +32,17 @@ class Collector:
         self.plan = plan
         self.replications: list[int] = []
         self.truck_ends = TableBuilder(("outcome", "end_h"))  # per replication, movement and truck
-        self.movements = TableBuilder(("closure_wait_h", "reroutes", "places_reached"))  # per movement row
-        self.passages = TableBuilder(PASSAGE_COLUMNS[2:])  # places as codes
+        self.movements = TableBuilder(("closure_wait_h", "reroutes"))  # per movement row
+        self.passages = PassageRows(len(plan.movements))  # places as codes
         self.checkpoints = TableBuilder(tuple(c for c in CHECKPOINT_COLUMNS if c != "checkpoint"))
         self.places = list(plan.places)  # as `MovementPlan.place_code` numbers them
 
     def add(self, r: int, journeys: list[Journey], world: World) -> None:
         """Keep the numbers of replication `r`, the one after those already added."""
-        outcomes, ends, waits, reroutes, reached = [], [], [], [], []
-        for j in journeys:
-            outcomes += j.outcome_of
-            ends += j.end_of
-            waits.append(j.closure_wait_h)
-            reroutes.append(j.reroutes)
-            p = j.passages
-            reached.append(len(p.place))
-            self.passages.add_columns(p.place, p.arrival_h, p.release_h, p.trucks)
         self.replications.append(r)
-        self.truck_ends.add_columns(outcomes, ends)
-        self.movements.add_columns(waits, reroutes, reached)
+        self.truck_ends.add_columns(world.outcome_of, world.end_of)
+        self.movements.add_columns([j.closure_wait_h for j in journeys], [j.reroutes for j in journeys])
+        self.passages.add(world.passages)
         horizon_h = self.plan.horizon_h
         self.checkpoints.add_rows(
             [
@@ -78,9 +72,9 @@ class Collector:
         rows = _Rows(plan, n)
         truck_ends = self.truck_ends.table()
         outcome_of, end_of = truck_ends["outcome"].astype(np.intp), truck_ends["end_h"]
-        per_movement, passages = self.movements.table(), self.passages.table()
-        reached = per_movement["places_reached"].astype(np.intp)
+        per_movement, (row_of, passages) = self.movements.table(), self.passages.table()
         keys, flows = [m.key for m in plan.movements], list(dict.fromkeys(m.flow for m in plan.movements))
+        reached = np.bincount(row_of, minlength=n * len(keys))  # places each movement row reached
         flow_code = {flow: i for i, flow in enumerate(flows)}
         movement = rows.repeat(range(len(keys)), np.intp)
         last_place = rows.repeat([m.place_code[m.routes[0][0]] for m in plan.movements], np.intp)  # its start

@@ -4,7 +4,9 @@ movement's random draws laid out by name."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
+from itertools import accumulate
 
 from sim.config.clock import clock_h, parse_hours
 from sim.config.scenario import Scenario
@@ -52,12 +54,15 @@ def compile_scenario(scenario: Scenario) -> Plan:
         for n, departure_h in enumerate(d for d in departures if d < horizon_h):
             plan = _movement_plan(scenario, f"{key}/{n}", key, flow, departure_h, legs, repair, place_code, shared)
             movements.append(plan)
+    first_truck = list(accumulate((m.trucks for m in movements), initial=0))
+    movements = [replace(m, number=i, first_truck=first_truck[i]) for i, m in enumerate(movements)]
     return Plan(
         horizon_h=horizon_h,
         warmup_h=scenario.warmup_days * 24.0,
         start_hour_of_day=start_hour_of_day,
         places=tuple(scenario.places),
         movements=tuple(movements),
+        trucks=first_truck[-1],
         decisions=tuple(_decision_plan(scenario, k, d) for k, d in scenario.decisions.items()),
         checkpoints=tuple(_point_plan(scenario, k, cp) for k, cp in scenario.checkpoints.items()),
         roads=tuple(
