@@ -4,7 +4,8 @@ and base64 for embedding, and numbered. Their titles and captions are in report_
 Each figure reads what it draws from the run's folder, one table at a time, a block of rows at a
 time where the table is long, and lets it go after. Given processes to spare, the figures are
 drawn in forked processes while the report's text is gathered: they are most of a report's time
-(a second or two each), and each is drawn alone, from the files.
+(a second or two each), and each is drawn alone, from the files. A run also checks itself
+against the record in one of them (`Drawing.compute`), the figures drawn meanwhile by the others.
 """
 
 from __future__ import annotations

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import ctypes
-import ctypes.util
 
 
 def give_back_freed_memory() -> None:
@@ -13,7 +12,9 @@ def give_back_freed_memory() -> None:
     read) otherwise stays in the process's resident set, under the next phase's own peak: at a
     million replications, about 160 MB."""
     try:
-        trim = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").malloc_trim
-    except (OSError, AttributeError):  # no such library or function: not glibc
+        # The C library the process runs with (no search for it: ctypes.util.find_library would
+        # start ldconfig).
+        trim = ctypes.CDLL(None).malloc_trim
+    except (OSError, AttributeError, TypeError):  # no such function (not glibc), or no such handle
         return
     trim(0)
