@@ -104,6 +104,19 @@ def test_the_report_compare_and_reproduce_commands_read_a_parquet_folder(twins, 
     assert (tmp_path / "again" / "movements.parquet").is_file()
 
 
+def test_rebuilding_a_parquet_runs_report_without_pyarrow_says_how_to_install_it(twins, tmp_path, monkeypatch, capsys):
+    from sim.app.report import main as rerender
+
+    copy = tmp_path / "run"
+    shutil.copytree(twins[1], copy)
+    for name in ("pyarrow", "pyarrow.parquet"):
+        monkeypatch.setitem(sys.modules, name, None)  # as if it were not installed
+    assert rerender([str(copy)]) == 2
+    err = capsys.readouterr().err
+    assert f"sim.report: {copy}: Parquet tables need pyarrow: pip install -e " in err and "nothing written" in err
+    assert "Traceback" not in err
+
+
 def test_a_sweeps_long_table_reads_the_jobs_tables_in_either_format(twins, tmp_path):
     from sim.analysis.sweep_summary import summarise_sweep
 

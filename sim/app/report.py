@@ -26,6 +26,7 @@ from pathlib import Path
 from sim.analysis.report import INPUTS, write_report
 from sim.config.cores import available_cores
 from sim.results import layout
+from sim.results.parquet import ParquetUnavailable
 from sim.results.status import folder_problem
 from sim.results.sweep import is_sweep, job_folders
 
@@ -74,6 +75,9 @@ def main(argv: list[str] | None = None) -> int:
         write(folder)
     except OSError as error:
         print(f"sim.report: {folder}: cannot write the report: {error}", file=sys.stderr)
+        return 2
+    except ParquetUnavailable as error:  # a run with tables.format=parquet, read where pyarrow is not installed
+        print(f"sim.report: {folder}: {error}; nothing written", file=sys.stderr)
         return 2
     except (KeyError, ValueError) as error:  # files of another version, or edited by hand
         print(

@@ -29,13 +29,17 @@ ROW_GROUP_ROWS = 100_000
 COMPRESSION = "zstd"  # a third smaller than pyarrow's default (snappy), as quick to write and read
 
 
+class ParquetUnavailable(ImportError):
+    """Parquet tables to read or write, and no pyarrow to do it with."""
+
+
 def _pyarrow() -> tuple:
-    """pyarrow and its Parquet module, or ImportError saying how to install them."""
+    """pyarrow and its Parquet module, or ParquetUnavailable saying how to install them."""
     try:
         import pyarrow as pa
         import pyarrow.parquet as pq
     except ImportError as error:
-        raise ImportError(f'Parquet tables need pyarrow: pip install -e ".[parquet]" ({error})') from error
+        raise ParquetUnavailable(f'Parquet tables need pyarrow: pip install -e ".[parquet]" ({error})') from error
     return pa, pq
 
 
