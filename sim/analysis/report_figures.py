@@ -13,6 +13,7 @@ from __future__ import annotations
 import base64
 import multiprocessing
 import signal
+import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from multiprocessing.pool import Pool
@@ -42,9 +43,11 @@ READ = {
 @contextmanager
 def figures_drawn(folder: Path, summary: dict, processes: int = 1) -> Iterator[Drawing]:
     """The figures of the run in `folder` (its `summary`), to be drawn (`Drawing`). With
-    `processes` > 1 (and where processes can be forked), that many processes draw them while this
+    `processes` > 1 (on Linux, where they can be forked), that many processes draw them while this
     one goes on, stopped when the block ends however it ends; else they are drawn here, in turn."""
-    if processes < 2 or "fork" not in multiprocessing.get_all_start_methods():
+    # Forked processes only on Linux: on macOS forking a process that has loaded the system's
+    # frameworks is not safe (Python's own default there is to spawn).
+    if processes < 2 or not sys.platform.startswith("linux"):
         yield Drawing(folder, summary, None)
         return
     _load_drawing_libraries()  # once, here: each forked process has them loaded
