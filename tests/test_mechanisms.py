@@ -11,7 +11,8 @@ import pytest
 from conftest import at, checkpoint, fixed, hold, movement, rows, run_config, scenario
 from scipy import stats
 
-from sim.analysis.statistics import population_days, summarise
+from sim.analysis.delivery_summary import population_days
+from sim.analysis.statistics import summarise
 from sim.app.run import execute
 from sim.config.schema import (
     BreakdownPolicy,

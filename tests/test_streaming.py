@@ -9,8 +9,9 @@ import json
 import numpy as np
 import pytest
 
+from sim.analysis.delivery_summary import longest_gaps_h
 from sim.analysis.precision import widest_probability
-from sim.analysis.statistics import longest_gaps_h, summarise
+from sim.analysis.statistics import summarise
 from sim.app.run import against_record, execute, summary_inputs
 from sim.config.compose import load_run
 from sim.results import layout

@@ -12,8 +12,9 @@ import math
 
 import numpy as np
 
+from sim.analysis.delivery_summary import days_without_delivery
+from sim.analysis.intervals import LEVEL, mean_interval, wilson
 from sim.analysis.runs import Run
-from sim.analysis.statistics import LEVEL, days_without_delivery, mean_interval, wilson
 from sim.results.records import Table
 
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from sim.analysis import plots
 from sim.analysis.formatting import Clock, between, between_with_unit, duration, percent
+from sim.analysis.intervals import wilson
 from sim.analysis.movement_facts import MovementFacts
-from sim.analysis.statistics import wilson
 from sim.results.records import OUTCOMES
 
 QUANTILES = ("median", "p90", "p95")

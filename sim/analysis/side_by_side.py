@@ -4,9 +4,9 @@ page itself (`sweep_report.html.j2`), shared by the sweep report and the compari
 from __future__ import annotations
 
 from sim.analysis.formatting import between, duration, environment, hours_days, percent, points
+from sim.analysis.intervals import LEVEL
 from sim.analysis.paired import paired_differences, paired_totals
 from sim.analysis.runs import Run
-from sim.analysis.statistics import LEVEL
 
 
 def render(**context: object) -> str:

@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from sim.analysis.statistics import days_without_delivery, population_days
+from sim.analysis.delivery_summary import days_without_delivery, population_days
 from sim.results import layout
 from sim.results.files import table_blocks
 
