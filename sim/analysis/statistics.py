@@ -9,7 +9,7 @@ there is reported as null, not as a number.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 import numpy as np
 from scipy import stats
@@ -72,11 +72,9 @@ def summarise(
     `warmup_h`. JSON-ready: null, never NaN."""
     table = records.movements
     flows = table["flow"]
-    movements = {
-        key: summarise_movement(table, flows == key, records.replications, (deadlines_h or {}).get(key))
-        for key in distinct(flows)
-    }
+    rows = {key: flows == key for key in distinct(flows)}
     del flows
+    movements = summarise_movements(table, rows, records.replications, deadlines_h or {})
     summary = {
         "replications": records.replications,
         "horizon_h": records.horizon_h,
@@ -89,30 +87,60 @@ def summarise(
     return summary
 
 
-def summarise_movement(table: Mapping, rows: np.ndarray, replications: int, deadline_h: float | None) -> dict:
-    """One movement's statistics (a flow's departures pooled) from its `rows` of the movements
-    table; `deadline_h`: the hours after departure by which delivery is wanted, if any."""
-    outcome = table["outcome"][rows]
-    times_h = table["delivery_time_h"][rows]
-    n = int(rows.sum())
+def summarise_movements(
+    table: Mapping, rows: dict[str, np.ndarray], replications: int, deadlines_h: dict[str, float]
+) -> dict[str, dict]:
+    """Each movement's statistics (a flow's departures pooled) from its `rows` of the movements
+    table (movement -> a mask of the table's rows); `deadlines_h`: the hours after departure by
+    which delivery is wanted, for the movements that have one.
+
+    Column by column: each is made from the kept parts once and reduced for every movement before
+    the next is made, so that a long run holds one column whole at a time, not all of them."""
+
+    def per_movement(column: str, reduce: Callable[[str, np.ndarray], object]) -> dict[str, object]:
+        values = table[column]
+        return {key: reduce(key, values[where]) for key, where in rows.items()}
+
+    departures = per_movement("movement", lambda key, v: len(set(v.tolist())))
+    trucks = per_movement("trucks", lambda key, v: int(v[0]))
+    tonnes = per_movement("tonnes", lambda key, v: float(v[0]))
+    outcomes = per_movement("outcome", lambda key, v: {o: int((v == o).sum()) for o in OUTCOMES})
+    trucks_by = {o: per_movement(f"{o}_trucks", lambda key, v: int(v.sum())) for o in OUTCOMES}
+    tonnes_by = {o: per_movement(f"{o}_t", lambda key, v: float(v.sum())) for o in OUTCOMES}
+    times = per_movement("delivery_time_h", lambda key, v: delivery_time_statistics(v, deadlines_h.get(key)))
+    closure_wait_h = per_movement("closure_wait_h", lambda key, v: mean_interval(v))
+    rerouted_share = per_movement("reroutes", lambda key, v: float((v > 0).mean()))
+    result = {}
+    for key in rows:
+        time_statistics, on_time = times[key]
+        result[key] = {
+            "departures": departures[key],
+            "trucks": trucks[key],
+            "tonnes": tonnes[key],
+            "replications": replications,
+            "outcomes": outcomes[key],
+            "trucks_by_outcome": {o: trucks_by[o][key] for o in OUTCOMES},
+            "tonnes_by_outcome": {o: tonnes_by[o][key] for o in OUTCOMES},
+            **time_statistics,
+            "mean_closure_wait_h": closure_wait_h[key],
+            "rerouted_share": rerouted_share[key],
+        }
+        if on_time is not None:
+            result[key] |= {"deadline_h": deadlines_h[key], "on_time_probability": on_time}
+    return result
+
+
+def delivery_time_statistics(times_h: np.ndarray, deadline_h: float | None) -> tuple[dict, dict | None]:
+    """What a movement's delivery times (NaN: not delivered) say: its chance of delivery, the mean
+    and quantiles of its time; and, given `deadline_h`, its chance of delivery by then (else None)."""
+    n = len(times_h)
     delivered = times_h[~np.isnan(times_h)]
     result = {
-        "departures": int(len(set(table["movement"][rows].tolist()))),
-        "trucks": int(table["trucks"][rows][0]),
-        "tonnes": float(table["tonnes"][rows][0]),
-        "replications": replications,
-        "outcomes": {o: int((outcome == o).sum()) for o in OUTCOMES},
-        "trucks_by_outcome": {o: int(table[f"{o}_trucks"][rows].sum()) for o in OUTCOMES},
-        "tonnes_by_outcome": {o: float(table[f"{o}_t"][rows].sum()) for o in OUTCOMES},
         "delivery_probability": wilson(len(delivered), n),
         "delivered_count": len(delivered),
         "mean_delivery_time_h": mean_interval(delivered),
         **{f"{name}_delivery_time_h": censored_quantile(times_h, q) for name, q in QUANTILES.items()},
-        "mean_closure_wait_h": mean_interval(table["closure_wait_h"][rows]),
-        "rerouted_share": float((table["reroutes"][rows] > 0).mean()),
     }
-    if deadline_h is not None:
-        on_time = int((np.nan_to_num(times_h, nan=np.inf) <= deadline_h).sum())
-        result["deadline_h"] = deadline_h
-        result["on_time_probability"] = wilson(on_time, n)
-    return result
+    if deadline_h is None:
+        return result, None
+    return result, wilson(int((np.nan_to_num(times_h, nan=np.inf) <= deadline_h).sum()), n)
