@@ -97,19 +97,21 @@ def summarise_movements(
     Column by column: each is made from the kept parts once and reduced for every movement before
     the next is made, so that a long run holds one column whole at a time, not all of them."""
 
-    def per_movement(column: str, reduce: Callable[[str, np.ndarray], object]) -> dict[str, object]:
+    def per_movement(column: str, reduce: Callable[[np.ndarray], object]) -> dict[str, object]:
         values = table[column]
-        return {key: reduce(key, values[where]) for key, where in rows.items()}
+        return {key: reduce(values[where]) for key, where in rows.items()}
 
-    departures = per_movement("movement", lambda key, v: len(set(v.tolist())))
-    trucks = per_movement("trucks", lambda key, v: int(v[0]))
-    tonnes = per_movement("tonnes", lambda key, v: float(v[0]))
-    outcomes = per_movement("outcome", lambda key, v: {o: int((v == o).sum()) for o in OUTCOMES})
-    trucks_by = {o: per_movement(f"{o}_trucks", lambda key, v: int(v.sum())) for o in OUTCOMES}
-    tonnes_by = {o: per_movement(f"{o}_t", lambda key, v: float(v.sum())) for o in OUTCOMES}
-    times = per_movement("delivery_time_h", lambda key, v: delivery_time_statistics(v, deadlines_h.get(key)))
-    closure_wait_h = per_movement("closure_wait_h", lambda key, v: mean_interval(v))
-    rerouted_share = per_movement("reroutes", lambda key, v: float((v > 0).mean()))
+    departures = per_movement("movement", lambda v: len(set(v.tolist())))
+    trucks = per_movement("trucks", lambda v: int(v[0]))
+    tonnes = per_movement("tonnes", lambda v: float(v[0]))
+    outcomes = per_movement("outcome", lambda v: {o: int((v == o).sum()) for o in OUTCOMES})
+    trucks_by = {o: per_movement(f"{o}_trucks", lambda v: int(v.sum())) for o in OUTCOMES}
+    tonnes_by = {o: per_movement(f"{o}_t", lambda v: float(v.sum())) for o in OUTCOMES}
+    closure_wait_h = per_movement("closure_wait_h", mean_interval)
+    rerouted_share = per_movement("reroutes", lambda v: float((v > 0).mean()))
+    times_h = table["delivery_time_h"]  # the one column whose reduction depends on the movement (its deadline)
+    times = {key: delivery_time_statistics(times_h[where], deadlines_h.get(key)) for key, where in rows.items()}
+    del times_h
     result = {}
     for key in rows:
         time_statistics, on_time = times[key]
