@@ -18,7 +18,7 @@ from sim.results import layout
 from sim.results.checkpoint_sums import BlockSums, checkpoint_sums
 from sim.results.columns import TABLE_COLUMNS
 from sim.results.files import write_table
-from sim.results.kept import KEPT_TABLES, Kept
+from sim.results.kept import KEPT_TABLES, Kept, read_rows, row_count
 from sim.simulate import workers
 from sim.simulate.randomness import BATCH
 from sim.simulate.replications import simulate
@@ -59,6 +59,24 @@ def test_the_compact_records_a_run_keeps_read_back_as_the_whole_runs_arrays(base
             assert back[column].dtype == values.dtype, (name, column)
             np.testing.assert_array_equal(back[column], values, err_msg=f"{name}.{column}")
     assert summarise(got) == summarise(whole)
+
+
+def test_any_range_of_a_kept_columns_rows_is_that_slice_of_the_whole_column(baseline):
+    kept = Kept()
+    for first, count in ((0, 30), (30, 1), (31, 69)):
+        kept.add(simulate(baseline, 5, count, first))
+    whole, got = simulate(baseline, 5, 100).deliveries, kept.records().deliveries
+    rows = row_count(whole)
+    assert row_count(got) == rows > 0
+    second = int(np.searchsorted(whole["replication"], 30))  # the second part's first row: it has one replication
+    # Within one part, across all three, from the first row, to the last, empty, and past the end.
+    ranges = [(3, 9), (second - 2, second + 5), (0, rows), (rows - 1, rows), (7, 7), (rows - 4, rows + 10)]
+    for column in ("replication", "time_h", "cargo", "tonnes"):
+        for begin, end in ranges:
+            part = read_rows(got, column, begin, end)
+            assert part.dtype == whole[column].dtype
+            expected = read_rows(whole, column, begin, end)
+            np.testing.assert_array_equal(part, expected, err_msg=f"{column}[{begin}:{end}]")
 
 
 def test_checkpoint_sums_are_the_same_bits_whatever_pieces_the_rows_came_in(baseline):

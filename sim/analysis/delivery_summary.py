@@ -1,16 +1,18 @@
 """What a run delivered over its replications: tonnes per cargo type (and still usable, for
 cargo that loses value), the need met, the cumulative tonnes by day and the longest spell without
 a delivery; and the counts the check against the record shares (person-days lived, days without
-delivery). Each column of a long run's kept deliveries is made once, in the narrowest type that
-serves, and the longest gaps a block of replications at a time."""
+delivery). A long run's kept deliveries are read a block of replications at a time, and only what
+the daily tonnes need of every row is held whole."""
 
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator, Mapping
 
 import numpy as np
 
 from sim.analysis.intervals import mean_interval
+from sim.results.kept import ROWS_AT_A_TIME, read_rows, row_count
 from sim.results.records import Records
 
 
@@ -22,40 +24,54 @@ def summarise_deliveries(records: Records, needs: dict | None, cargo_types: dict
     replications)."""
     needs = needs or {"population": None, "kg_per_person_day": {}}
     reps = records.replications
-    first = int(records.movements["replication"].min()) if len(records.movements["replication"]) else 0
+    first = first_replication(records.movements)
     days = int(math.ceil(records.horizon_h / 24.0))
     horizon_days = records.horizon_h / 24.0
-    # Each column made once and held in the narrowest type that serves (a long run's kept table
-    # makes a column anew at each look-up; a million replications' deliveries are 3.6 million
-    # rows): the cargo names only until each cargo's rows are known.
     deliveries = records.deliveries
-    time_h, tonnes = deliveries["time_h"], deliveries["tonnes"]
     index_type = np.int32 if reps < 2**31 else np.int64
-    rep_index = np.subtract(deliveries["replication"], first, dtype=index_type, casting="unsafe")
-    cargo = deliveries["cargo"]
-    cargo_names = list(dict.fromkeys([*needs["kg_per_person_day"], *distinct(cargo)]))
-    rows_of = {name: cargo == name for name in cargo_names}
-    del cargo
+    rep_index = np.empty(row_count(deliveries), index_type)
+    for begin in range(0, len(rep_index), ROWS_AT_A_TIME):  # not the whole column in its own type
+        end = begin + ROWS_AT_A_TIME
+        np.subtract(read_rows(deliveries, "replication", begin, end), first, out=rep_index[begin:end], casting="unsafe")
+    # Per replication, summed a block of replications at a time from the rows of that block only
+    # (a million replications' deliveries are 3.6 million rows, each float column 29 MB); what the
+    # daily tonnes need of every row is held whole: its replication, day and tonnes.
+    day = np.empty(len(rep_index), np.min_scalar_type(max(days - 1, 0)))
+    tonnes = np.empty(len(rep_index), np.float32)  # float64 once a block has a value float32 can't hold exactly
+    gaps_h = np.empty(reps)
+    tonnes_of = {name: np.zeros(reps) for name in needs["kg_per_person_day"]}
+    usable_of = {name: np.zeros(reps) for name in cargo_types}
+    departure_h = departures_h(records.movements) if cargo_types else {}
+    for start, size, begin, end in replication_blocks(rep_index, reps):
+        at, time_h = rep_index[begin:end] - start, read_rows(deliveries, "time_h", begin, end)
+        tonnes_in = read_rows(deliveries, "tonnes", begin, end)
+        if tonnes.dtype != tonnes_in.dtype and not np.array_equal(tonnes_in.astype(tonnes.dtype), tonnes_in):
+            tonnes = tonnes.astype(tonnes_in.dtype)
+        tonnes[begin:end] = tonnes_in
+        day[begin:end] = day_numbers(time_h, days)
+        gaps_h[start : start + size] = longest_gaps_h(at, time_h, size, records.horizon_h)
+        cargo = read_rows(deliveries, "cargo", begin, end)
+        for name in distinct(cargo):
+            tonnes_of.setdefault(name, np.zeros(reps))
+        for name, of in tonnes_of.items():
+            rows = cargo == name
+            of[start : start + size] = np.bincount(at[rows], weights=tonnes_in[rows], minlength=size)
+            if name in cargo_types:
+                loaded_h = departure_of(read_rows(deliveries, "movement", begin, end)[rows], departure_h)
+                usable_share = usable(cargo_types[name], (time_h[rows] - loaded_h) / 24.0)
+                usable_of[name][start : start + size] = np.bincount(
+                    at[rows], weights=tonnes_in[rows] * usable_share, minlength=size
+                )
     changes_h = needs.get("changes_h", [])
     population = needs["population"]
     need_person_days = population_days(population, changes_h, records.horizon_h) if population else None
-    by_cargo = {}
-    for cargo_name, rows in rows_of.items():
-        tonnes_of = np.bincount(rep_index[rows], weights=tonnes[rows], minlength=reps)
-        result = {"tonnes": mean_interval(tonnes_of)}
-        if cargo_name in cargo_types:
-            usable_share = usable(cargo_types[cargo_name], age_days(records, time_h, rows))
-            tonnes_of = np.bincount(rep_index[rows], weights=tonnes[rows] * usable_share, minlength=reps)
-            result["usable_tonnes"] = mean_interval(tonnes_of)
-        kg = needs["kg_per_person_day"].get(cargo_name)
-        if kg and needs["population"]:
-            person_days = tonnes_of * 1000.0 / kg
-            result["person_days"] = mean_interval(person_days)
-            result["share_of_need_met"] = mean_interval(person_days / need_person_days)
-        by_cargo[cargo_name] = result
-    del rows_of
-    by_day = cumulative_tonnes_by_day(rep_index, day_numbers(time_h, days), tonnes, reps, days)
-    gaps_days = longest_gaps_in_blocks_h(rep_index, time_h, reps, records.horizon_h) / 24.0
+    by_cargo = {
+        name: cargo_statistics(of, usable_of.get(name), needs["kg_per_person_day"].get(name), need_person_days)
+        for name, of in tonnes_of.items()
+    }
+    longest_gap_days = mean_interval(gaps_h / 24.0)
+    del tonnes_of, usable_of, gaps_h
+    by_day = cumulative_tonnes_by_day(rep_index, day, tonnes, reps, days)
     return {
         "population": needs["population"],
         "population_changes_h": changes_h,
@@ -65,8 +81,52 @@ def summarise_deliveries(records: Records, needs: dict | None, cargo_types: dict
         "cargo_types": cargo_types,
         "by_cargo": by_cargo,
         "cumulative_tonnes_by_day": by_day,
-        "longest_gap_days": mean_interval(gaps_days),
+        "longest_gap_days": longest_gap_days,
     }
+
+
+def first_replication(movements: Mapping[str, np.ndarray]) -> int:
+    """The number of the run's first replication (0 for a run without any), its column read a
+    block of rows at a time."""
+    blocks = range(0, row_count(movements), ROWS_AT_A_TIME)
+    return min((int(read_rows(movements, "replication", b, b + ROWS_AT_A_TIME).min()) for b in blocks), default=0)
+
+
+def cargo_statistics(
+    tonnes: np.ndarray,
+    usable_tonnes: np.ndarray | None,
+    kg_per_person_day: float | None,
+    need_person_days: float | None,
+) -> dict:
+    """What one cargo type's tonnes per replication (and, for cargo that loses value, its usable
+    tonnes) say: their means, and given the ration and the need, the person-days covered by what
+    was usable and the share of the need met."""
+    result = {"tonnes": mean_interval(tonnes)}
+    if usable_tonnes is not None:
+        tonnes = usable_tonnes
+        result["usable_tonnes"] = mean_interval(tonnes)
+    if kg_per_person_day and need_person_days is not None:
+        person_days = tonnes * 1000.0 / kg_per_person_day
+        result["person_days"] = mean_interval(person_days)
+        result["share_of_need_met"] = mean_interval(person_days / need_person_days)
+    return result
+
+
+def replication_blocks(rep_index: np.ndarray, reps: int) -> Iterator[tuple[int, int, int, int]]:
+    """(first replication, replications, first row, row after the last) of each block of
+    replications of the rows `rep_index` (each row's replication, from 0): blocks of
+    `_REPLICATIONS_AT_A_TIME` where the rows are in replication order (as a run writes them),
+    else one block of all."""
+    if np.any(rep_index[1:] < rep_index[:-1]):
+        yield 0, reps, 0, len(rep_index)
+        return
+    starts = range(0, reps, _REPLICATIONS_AT_A_TIME)
+    bounds = np.searchsorted(rep_index, [*starts, reps]).tolist()
+    for start, begin, end in zip(starts, bounds, bounds[1:]):
+        yield start, min(_REPLICATIONS_AT_A_TIME, reps - start), begin, end
+
+
+_REPLICATIONS_AT_A_TIME = 1 << 12  # a block's rows and the sort of its longest gaps: about 1 MB
 
 
 def distinct(column: np.ndarray) -> list:
@@ -115,19 +175,22 @@ def cumulative_tonnes_by_day(
     return by_day
 
 
-def age_days(records: Records, time_h: np.ndarray, rows: np.ndarray) -> np.ndarray:
-    """Days from loading (the movement's departure) to delivery, of the deliveries in `rows`
-    (`time_h`: the deliveries' times)."""
-    movements = records.movements
+def departures_h(movements: Mapping[str, np.ndarray]) -> dict[str, float]:
+    """Each movement's departure (when its cargo was loaded), in hours."""
     # A movement's departure is the same in every replication, and every replication has a row of
     # each movement: the first replication's rows are enough.
-    first = movements["replication"] == movements["replication"][0] if len(movements["replication"]) else []
-    departure_h = dict(zip(movements["movement"][first].tolist(), movements["departure_h"][first].tolist()))
+    replication = movements["replication"]
+    first = replication == replication[0] if len(replication) else []
+    return dict(zip(movements["movement"][first].tolist(), movements["departure_h"][first].tolist()))
+
+
+def departure_of(movement: np.ndarray, departure_h: dict[str, float]) -> np.ndarray:
+    """The departure (`departures_h`) of the movement of each delivery of `movement`."""
     # Movement by movement, not by sorting the names (a sort of millions of strings).
-    names, loaded_h = records.deliveries["movement"][rows], np.full(int(np.count_nonzero(rows)), np.nan)
+    found = np.full(len(movement), np.nan)
     for key, h in departure_h.items():
-        loaded_h[names == key] = h
-    return (time_h[rows] - loaded_h) / 24.0
+        found[movement == key] = h
+    return found
 
 
 def usable(cargo_type: dict, age_days: np.ndarray) -> np.ndarray:
@@ -168,23 +231,6 @@ def days_without_delivery(
         np.unique(numbers * days + day) // days, minlength=int(replications.max(initial=-1)) + 1
     )
     return (days - with_delivery[replications.astype(np.int64)]).astype(float)
-
-
-def longest_gaps_in_blocks_h(rep_index: np.ndarray, time_h: np.ndarray, reps: int, horizon_h: float) -> np.ndarray:
-    """`longest_gaps_h`, a block of replications at a time where the deliveries are in replication
-    order (as a run writes them): the same numbers, with the sort's working arrays (40 bytes a
-    delivery) for one block only."""
-    if np.any(rep_index[1:] < rep_index[:-1]):
-        return longest_gaps_h(rep_index, time_h, reps, horizon_h)
-    gaps = np.empty(reps)
-    bounds = np.searchsorted(rep_index, np.arange(0, reps + _REPLICATIONS_AT_A_TIME, _REPLICATIONS_AT_A_TIME))
-    for start, (begin, end) in zip(range(0, reps, _REPLICATIONS_AT_A_TIME), zip(bounds, bounds[1:])):
-        block = min(_REPLICATIONS_AT_A_TIME, reps - start)
-        gaps[start : start + block] = longest_gaps_h(rep_index[begin:end] - start, time_h[begin:end], block, horizon_h)
-    return gaps
-
-
-_REPLICATIONS_AT_A_TIME = 1 << 16
 
 
 def longest_gaps_h(rep_index: np.ndarray, time_h: np.ndarray, reps: int, horizon_h: float) -> np.ndarray:

@@ -17,6 +17,7 @@ from scipy import stats
 from sim.analysis.checkpoint_summary import CHECKPOINT_READS, summarise_checkpoints
 from sim.analysis.delivery_summary import distinct, summarise_deliveries
 from sim.analysis.intervals import LEVEL, mean_interval, wilson
+from sim.results.kept import ROWS_AT_A_TIME, read_rows, read_where, row_count
 from sim.results.records import OUTCOMES, Records
 
 QUANTILES = {"median": 0.5, "p90": 0.9, "p95": 0.95}
@@ -40,17 +41,17 @@ READS = {
 }
 
 
-def censored_quantile(times_h: np.ndarray, q: float, level: float = LEVEL) -> dict:
-    """Empirical quantile (no interpolation) where NaN means 'not delivered', i.e. beyond the
-    horizon, with a distribution-free interval from binomial order statistics; any of the three
-    is None when it lies beyond the horizon."""
-    ordered = np.sort(np.where(np.isnan(times_h), np.inf, times_h))
-    n = len(ordered)
-    estimate = ordered[int(np.ceil(q * n)) - 1]  # the inverted-CDF quantile
+def censored_quantile(ordered_h: np.ndarray, q: float, level: float = LEVEL) -> dict:
+    """Empirical quantile (no interpolation) of delivery times where NaN means 'not delivered',
+    i.e. beyond the horizon, with a distribution-free interval from binomial order statistics; any
+    of the three is None when it lies beyond the horizon. `ordered_h`: the times in ascending
+    order, NaN last (as `np.sort` orders them)."""
+    n = len(ordered_h)
+    estimate = ordered_h[int(np.ceil(q * n)) - 1]  # the inverted-CDF quantile
     low_rank = int(stats.binom.ppf((1 - level) / 2, n, q))  # order statistics bracketing it
     high_rank = int(stats.binom.ppf((1 + level) / 2, n, q)) + 1
-    low = ordered[low_rank - 1] if low_rank >= 1 else None
-    high = ordered[high_rank - 1] if high_rank <= n else None
+    low = ordered_h[low_rank - 1] if low_rank >= 1 else None
+    high = ordered_h[high_rank - 1] if high_rank <= n else None
 
     def finite(x: float | None) -> float | None:
         return float(x) if x is not None and np.isfinite(x) else None
@@ -71,10 +72,7 @@ def summarise(
     that loses value to its {"shelf_life_days", "loss_per_day"}; checkpoint statistics start at
     `warmup_h`. JSON-ready: null, never NaN."""
     table = records.movements
-    flows = table["flow"]
-    rows = {key: flows == key for key in distinct(flows)}
-    del flows
-    movements = summarise_movements(table, rows, records.replications, deadlines_h or {})
+    movements = summarise_movements(table, flow_rows(table), records.replications, deadlines_h or {})
     summary = {
         "replications": records.replications,
         "horizon_h": records.horizon_h,
@@ -94,12 +92,11 @@ def summarise_movements(
     table (movement -> a mask of the table's rows); `deadlines_h`: the hours after departure by
     which delivery is wanted, for the movements that have one.
 
-    Column by column: each is made from the kept parts once and reduced for every movement before
-    the next is made, so that a long run holds one column whole at a time, not all of them."""
+    Column by column and movement by movement: a long run holds one movement's values of one
+    column at a time, read from the kept parts a block of rows at a time, never a whole column."""
 
     def per_movement(column: str, reduce: Callable[[np.ndarray], object]) -> dict[str, object]:
-        values = table[column]
-        return {key: reduce(values[where]) for key, where in rows.items()}
+        return {key: reduce(read_where(table, column, where)) for key, where in rows.items()}
 
     departures = per_movement("movement", lambda v: len(set(v.tolist())))
     trucks = per_movement("trucks", lambda v: int(v[0]))
@@ -109,9 +106,10 @@ def summarise_movements(
     tonnes_by = {o: per_movement(f"{o}_t", lambda v: float(v.sum())) for o in OUTCOMES}
     closure_wait_h = per_movement("closure_wait_h", mean_interval)
     rerouted_share = per_movement("reroutes", lambda v: float((v > 0).mean()))
-    times_h = table["delivery_time_h"]  # the one column whose reduction depends on the movement (its deadline)
-    times = {key: delivery_time_statistics(times_h[where], deadlines_h.get(key)) for key, where in rows.items()}
-    del times_h
+    times = {  # the one column whose reduction depends on the movement (its deadline)
+        key: delivery_time_statistics(read_where(table, "delivery_time_h", where), deadlines_h.get(key))
+        for key, where in rows.items()
+    }
     result = {}
     for key in rows:
         time_statistics, on_time = times[key]
@@ -132,17 +130,29 @@ def summarise_movements(
     return result
 
 
+def flow_rows(table: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """Each flow of the movements table -> a mask of its rows, in the order the flows first
+    appear; the flow column read a block of rows at a time."""
+    rows, count = {}, row_count(table)
+    for begin in range(0, count, ROWS_AT_A_TIME):
+        flows = read_rows(table, "flow", begin, begin + ROWS_AT_A_TIME)
+        for key in distinct(flows):
+            rows.setdefault(key, np.zeros(count, bool))[begin : begin + len(flows)] = flows == key
+    return rows
+
+
 def delivery_time_statistics(times_h: np.ndarray, deadline_h: float | None) -> tuple[dict, dict | None]:
     """What a movement's delivery times (NaN: not delivered) say: its chance of delivery, the mean
     and quantiles of its time; and, given `deadline_h`, its chance of delivery by then (else None)."""
     n = len(times_h)
-    delivered = times_h[~np.isnan(times_h)]
+    delivered = times_h[~np.isnan(times_h)]  # in the order they came, as the mean's sum has always added them
+    ordered_h = np.sort(times_h)  # once, for every quantile and the deadline
     result = {
         "delivery_probability": wilson(len(delivered), n),
         "delivered_count": len(delivered),
         "mean_delivery_time_h": mean_interval(delivered),
-        **{f"{name}_delivery_time_h": censored_quantile(times_h, q) for name, q in QUANTILES.items()},
+        **{f"{name}_delivery_time_h": censored_quantile(ordered_h, q) for name, q in QUANTILES.items()},
     }
     if deadline_h is None:
         return result, None
-    return result, wilson(int((np.nan_to_num(times_h, nan=np.inf) <= deadline_h).sum()), n)
+    return result, wilson(int(np.searchsorted(ordered_h, deadline_h, side="right")), n)

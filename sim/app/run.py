@@ -122,6 +122,7 @@ def _replicate(run: RunConfig, folder: Path, workers: int, progress: Progress | 
                     else:
                         writer.write_text(piece.rows[name])
                 kept.add(piece.records)
+            give_back_freed_memory()  # the pieces' arrays, before the statistics' own peak
             return kept.records()
 
         if run.replications == "auto":

@@ -32,16 +32,18 @@ class _Values:
         self.dtype, self.rows = column.dtype, len(column)
         self.values, self.codes, self.counts = _compacted(column)
 
-    def fill(self, whole: np.ndarray, at: int) -> int:
-        """Write the column into `whole` from row `at`; the row after it."""
-        end = at + self.rows
+    def fill(self, whole: np.ndarray, at: int, begin: int = 0, end: int | None = None) -> int:
+        """Write the column's rows [begin, end) (all, by default) into `whole` from row `at`; the
+        row after them."""
+        end = self.rows if end is None else end
         if self.codes is not None:
-            whole[at:end] = self.values[self.codes]
+            values = self.values[self.codes[begin:end]]
         elif self.counts is None:
-            whole[at:end] = self.values
+            values = self.values[begin:end]
         else:
-            whole[at:end] = np.repeat(self.values, self.counts)
-        return end
+            values = np.repeat(self.values, self.counts)[begin:end]
+        whole[at : at + end - begin] = values
+        return at + end - begin
 
 
 def _compacted(column: np.ndarray) -> tuple[np.ndarray, np.ndarray | None, np.ndarray | None]:
@@ -81,20 +83,37 @@ class KeptTable(Mapping):
 
     def __init__(self, columns: tuple[str, ...], parts: list[dict[str, _Values]], empty: dict[str, np.ndarray]):
         self._columns, self._parts, self._empty = columns, parts, empty
+        # The first row of each part, and the row after the last.
+        sizes = [next(iter(part.values())).rows for part in parts]
+        self._starts = np.concatenate([[0], np.cumsum(sizes, dtype=np.int64)])
+        self._dtypes: dict[str, np.dtype] = {}
 
     def __getitem__(self, column: str) -> np.ndarray:
+        return self.rows(column, 0, self.row_count)
+
+    @property
+    def row_count(self) -> int:
+        """The number of rows of every column."""
+        return int(self._starts[-1])
+
+    def rows(self, column: str, begin: int, end: int) -> np.ndarray:
+        """Rows [begin, end) of the column, made from the parts that hold them only."""
         if column not in self._columns:
             raise KeyError(column)
         if not self._parts:
             return self._empty[column]
-        values = [part[column] for part in self._parts]
-        # The type np.concatenate would give the parts' own arrays; each part written into the
-        # whole in turn, so that the column is held once, not twice, while it is made.
-        whole = np.empty(sum(v.rows for v in values), np.result_type(*{v.dtype for v in values}))
+        if column not in self._dtypes:  # the type np.concatenate would give the parts' own arrays
+            self._dtypes[column] = np.result_type(*{part[column].dtype for part in self._parts})
+        begin, end = max(begin, 0), max(min(end, self.row_count), begin)
+        # Each part that holds some of the rows written into them in turn, so that they are held
+        # once, not twice, while they are made.
+        found = np.empty(end - begin, self._dtypes[column])
+        first, last = np.searchsorted(self._starts, [begin, end], side="right") - 1
         at = 0
-        for v in values:
-            at = v.fill(whole, at)
-        return whole
+        for k in range(first, min(last + 1, len(self._parts))):
+            start, values = int(self._starts[k]), self._parts[k][column]
+            at = values.fill(found, at, max(begin - start, 0), min(end - start, values.rows))
+        return found
 
     def __iter__(self) -> Iterator[str]:
         return iter(self._columns)
@@ -143,3 +162,35 @@ class Kept:
             horizon_h=self.horizon_h,
             replications=self.replications,
         )
+
+
+def row_count(table: Mapping[str, np.ndarray]) -> int:
+    """The number of rows of a table, kept or whole."""
+    if isinstance(table, KeptTable):
+        return table.row_count
+    return len(next(iter(table.values()), ()))
+
+
+def read_rows(table: Mapping[str, np.ndarray], column: str, begin: int, end: int) -> np.ndarray:
+    """Rows [begin, end) of a column of a table, kept or whole: of a kept one, without making the
+    whole column."""
+    if isinstance(table, KeptTable):
+        return table.rows(column, begin, end)
+    return table[column][begin:end]
+
+
+def read_where(table: Mapping[str, np.ndarray], column: str, where: np.ndarray) -> np.ndarray:
+    """The rows of a column of a table, kept or whole, where `where` (a mask of its rows) is true:
+    of a kept one, a block of rows at a time, without making the whole column."""
+    if not isinstance(table, KeptTable):
+        return table[column][where]
+    found, at = np.empty(int(np.count_nonzero(where)), table.rows(column, 0, 0).dtype), 0
+    for begin in range(0, table.row_count, ROWS_AT_A_TIME):
+        end = begin + ROWS_AT_A_TIME
+        picked = table.rows(column, begin, end)[where[begin:end]]
+        found[at : at + len(picked)] = picked
+        at += len(picked)
+    return found
+
+
+ROWS_AT_A_TIME = 1 << 16  # a block of a kept column: a few hundred kB
