@@ -51,13 +51,14 @@ def summarise_deliveries(records: Records, needs: dict | None, cargo_types: dict
         day[begin:end] = day_numbers(time_h, days)
         gaps_h[start : start + size] = longest_gaps_h(at, time_h, size, records.horizon_h)
         cargo = read_rows(deliveries, "cargo", begin, end)
+        movement = read_rows(deliveries, "movement", begin, end) if cargo_types else None  # once a block
         for name in distinct(cargo):
             tonnes_of.setdefault(name, np.zeros(reps))
         for name, of in tonnes_of.items():
             rows = cargo == name
             of[start : start + size] = np.bincount(at[rows], weights=tonnes_in[rows], minlength=size)
             if name in cargo_types:
-                loaded_h = departure_of(read_rows(deliveries, "movement", begin, end)[rows], departure_h)
+                loaded_h = departure_of(movement[rows], departure_h)
                 usable_share = usable(cargo_types[name], (time_h[rows] - loaded_h) / 24.0)
                 usable_of[name][start : start + size] = np.bincount(
                     at[rows], weights=tonnes_in[rows] * usable_share, minlength=size
